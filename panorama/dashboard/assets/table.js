@@ -1,0 +1,59 @@
+/* Filter and sort the projects table; without JavaScript the full table stays readable. */
+(function () {
+  "use strict";
+  var table = document.getElementById("table-projets");
+  var input = document.getElementById("filtre-projets");
+  var status = document.getElementById("compte-projets");
+  if (!table || !input || !status) { return; }
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var total = rows.length;
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ");
+  }
+  rows.forEach(function (row, index) {
+    row.setAttribute("data-index", String(index));
+    row.setAttribute("data-recherche", fold(row.textContent));
+  });
+  function count(n) {  /* no-break spaces, as in the server-rendered text */
+    if (n === total) { return total + (total > 1 ? "\u00a0projets affichés" : "\u00a0projet affiché"); }
+    return n + (n > 1 ? "\u00a0projets affichés sur\u00a0" : "\u00a0projet affiché sur\u00a0") + total;
+  }
+  input.addEventListener("input", function () {
+    var query = fold(input.value.trim());
+    var shown = 0;
+    rows.forEach(function (row) {
+      var visible = query === "" || row.getAttribute("data-recherche").indexOf(query) !== -1;
+      row.hidden = !visible;
+      if (visible) { shown += 1; }
+    });
+    status.textContent = count(shown);
+  });
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  headers.forEach(function (th, column) {
+    var button = th.querySelector("button");
+    if (!button) { return; }
+    button.addEventListener("click", function () {
+      var ascending = th.getAttribute("aria-sort") !== "ascending";
+      var numeric = th.getAttribute("data-type") === "nombre";
+      headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var keyed = rows.map(function (row) {
+        var raw = row.cells[column].getAttribute("data-tri");
+        if (raw === null) { raw = row.cells[column].textContent; }
+        return { row: row, empty: raw === "", key: numeric ? parseFloat(raw) : fold(raw),
+                 index: Number(row.getAttribute("data-index")) };
+      });
+      keyed.sort(function (a, b) {
+        if (a.empty !== b.empty) { return a.empty ? 1 : -1; }  /* blanks last, both ways */
+        var order = 0;
+        if (!a.empty) {
+          order = numeric ? a.key - b.key : a.key.localeCompare(b.key, "fr");
+          if (!ascending) { order = -order; }
+        }
+        return order !== 0 ? order : a.index - b.index;
+      });
+      keyed.forEach(function (item) { body.appendChild(item.row); });
+    });
+  });
+})();

@@ -1,0 +1,135 @@
+"""Atomic writes: a staging folder inside the output folder, then one `os.replace` per file.
+
+Everything is written and flushed in `<out_dir>/.staging-<pid>` first; only when every file is
+complete are they moved into place. `os.replace` within one file system is atomic, so a run killed
+at any moment leaves each published file either whole-old or whole-new, never truncated. A staging
+folder left behind by a killed run is removed by the next run.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+STAGING_PREFIX = ".staging-"
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the renames themselves durable; some file systems refuse fsync on folders.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def clean_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove staging folders whose process is gone (a killed export); returns what was removed."""
+    removed: list[Path] = []
+    if not out_dir.is_dir():
+        return removed
+    for entry in sorted(out_dir.iterdir()):
+        if not entry.name.startswith(STAGING_PREFIX) or not entry.is_dir():
+            continue
+        suffix = entry.name[len(STAGING_PREFIX):]
+        if suffix.isdigit() and int(suffix) != os.getpid() and _pid_alive(int(suffix)):
+            continue  # another export is running right now
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """A fresh, empty staging folder for this process inside `out_dir` (same file system)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    return folder
+
+
+def check_relative_name(name: str) -> PurePosixPath:
+    """A published name: a file, or one subfolder and a file; nothing that climbs out or hides."""
+    path = PurePosixPath(name)
+    parts = path.parts
+    if (not parts or len(parts) > 2 or path.is_absolute() or "\\" in name
+            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)):
+        raise ValueError(name)
+    return path
+
+
+def stage_bytes(staging: Path, name: str, data: bytes) -> Path:
+    """Write `data` to `staging/name`, flushed to disk."""
+    target = staging.joinpath(*check_relative_name(name).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return target
+
+
+def promote_one(staged: Path, final: Path) -> None:
+    """Move one staged file over its published place (atomic rename)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, final)
+
+
+def promote(staging: Path, out_dir: Path, names: list[str]) -> list[Path]:
+    """Move every staged file into `out_dir`, in the given order, then drop the staging folder."""
+    finals: list[Path] = []
+    touched: set[Path] = set()
+    for name in names:
+        parts = check_relative_name(name).parts
+        final = out_dir.joinpath(*parts)
+        promote_one(staging.joinpath(*parts), final)
+        finals.append(final)
+        touched.add(final.parent)
+    for folder in sorted(touched):
+        _fsync_dir(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    return finals
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Replace one file atomically: a temporary file beside it, flushed, then `os.replace`.
+
+    For the single files other stages write (reports, fingerprints); a crash leaves either the
+    old file or the new one, plus at worst a hidden `.<name>.tmp-<pid>` that the next call replaces.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    replaced = False
+    try:
+        with open(temporary, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+        replaced = True
+    finally:
+        if not replaced:
+            temporary.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    return path
+
+
+def discard(staging: Path) -> None:
+    """Drop a staging folder after a failure; published files were never touched."""
+    shutil.rmtree(staging, ignore_errors=True)

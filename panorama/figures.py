@@ -1,0 +1,176 @@
+"""Headline figures of each edition, computed from the history.
+
+Definitions (they are the published methodology):
+- nombre de projets: the rows of the edition;
+- projets interministériels: rows whose interministerial flag is true;
+- coût total (M€): sum of the numeric estimated costs; blank or "en cadrage" costs are left out;
+- durée moyenne (années): unweighted mean of the numeric planned durations;
+- taux d'écart budgétaire: mean, over projects with both an initial and an updated cost (initial
+  > 0), of (coût actualisé − coût initial) / coût initial;
+- taux d'écart calendaire: Σ(durée actualisée − durée initiale) / Σ durée initiale over projects
+  with both durations, i.e. the mean deviation weighted by the initial duration;
+- source_taux: "calculé" when both rates come from project data, "déclaré" when they come from
+  the `*_declare` keys of edition.toml (the early editions never published project-level initial
+  values), "mixte" when one of each, "absent" when neither exists;
+- projets entrants / sortants: identifiers present in the edition and not in the previous one,
+  and the reverse (none for the first edition).
+Values keep full precision; only display rounds.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from panorama.edition import Edition
+
+INDICATOR_COLUMNS = [
+    "edition", "numero", "date_publication", "nombre_projets", "nombre_projets_interministeriels",
+    "cout_total_meur", "duree_moyenne_annees", "taux_ecart_budgetaire", "taux_ecart_calendaire",
+    "source_taux", "projets_entrants", "projets_sortants",
+    "taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare",
+]
+REPARTITION_COLUMNS = ["edition", "dimension", "valeur", "nombre_projets", "cout_total_meur"]
+# Dimension name → history column, in the order they are published.
+DIMENSIONS = {
+    "ministere": "ministere_nom",
+    "phase": "phase",
+    "tranche_cout": "tranche_cout",
+    "zone_fonctionnelle": "zone_fonctionnelle",
+}
+NOT_FILLED = "Non renseigné"
+COMPUTED, DECLARED, MIXED, ABSENT = "calculé", "déclaré", "mixte", "absent"
+# Computed and declared rates further apart than this get a note.
+RATE_TOLERANCE = 0.005
+RATE_LABELS = {"budgetaire": "taux d'écart budgétaire", "calendaire": "taux d'écart calendaire"}
+
+
+def budget_deviation_rate(rows: pd.DataFrame) -> float | None:
+    """Mean relative cost deviation over projects with both costs; None when none has both."""
+    initial, updated = rows["cout_initial_meur"], rows["cout_actualise_meur"]
+    usable = initial.notna() & updated.notna() & (initial > 0)
+    if not usable.any():
+        return None
+    return float(((updated[usable] - initial[usable]) / initial[usable]).mean())
+
+
+def schedule_deviation_rate(rows: pd.DataFrame) -> float | None:
+    """Σ(updated − initial) / Σ initial durations over projects with both; None when none."""
+    initial, updated = rows["duree_initiale_annees"], rows["duree_actualisee_annees"]
+    usable = initial.notna() & updated.notna()
+    total = float(initial[usable].sum())
+    if not usable.any() or total <= 0:
+        return None
+    return float((updated[usable] - initial[usable]).sum() / total)
+
+
+def percent(rate: float) -> str:
+    """0.1214 → "12,1 %" (notes only; the data keep full precision)."""
+    return f"{rate * 100:.1f} %".replace(".", ",")
+
+
+def _rate(kind: str, computed: float | None, declared: float | None, edition: str,
+          notes: list[str]) -> tuple[float | None, str]:
+    """The published rate and where it comes from; a note when computed and declared disagree."""
+    if computed is not None:
+        if declared is not None and abs(computed - declared) > RATE_TOLERANCE:
+            notes.append(
+                f"Édition {edition} : {RATE_LABELS[kind]} calculé {percent(computed)} ≠ déclaré {percent(declared)}."
+            )
+        return computed, COMPUTED
+    if declared is not None:
+        return declared, DECLARED
+    notes.append(
+        f"Édition {edition} : {RATE_LABELS[kind]} absent (aucun projet ne porte à la fois la valeur initiale "
+        "et la valeur actualisée, et edition.toml n'en déclare pas)."
+    )
+    return None, ABSENT
+
+
+def _source(budget: str, schedule: str) -> str:
+    if budget == schedule:
+        return budget
+    if ABSENT in (budget, schedule):
+        return budget if schedule == ABSENT else schedule
+    return MIXED
+
+
+def compute_indicators(history: pd.DataFrame, editions: list[Edition]) -> tuple[pd.DataFrame, list[str]]:
+    """One row of headline figures per edition (ordered by number), and French notes."""
+    notes: list[str] = []
+    rows: list[dict[str, object]] = []
+    previous_ids: set[str] | None = None
+    for edition in sorted(editions, key=lambda e: e.numero):
+        part = history[history["edition"] == edition.id]
+        ids = set(part["identifiant"])
+        budget, budget_source = _rate(
+            "budgetaire", budget_deviation_rate(part), edition.taux_ecart_budgetaire_declare, edition.id, notes
+        )
+        schedule, schedule_source = _rate(
+            "calendaire", schedule_deviation_rate(part), edition.taux_ecart_calendaire_declare, edition.id, notes
+        )
+        if budget_source != schedule_source and MIXED == _source(budget_source, schedule_source):
+            notes.append(
+                f"Édition {edition.id} : taux d'écart budgétaire {budget_source}, taux d'écart calendaire {schedule_source}."
+            )
+        durations = part["duree_previsionnelle_annees"].dropna()
+        rows.append({
+            "edition": edition.id,
+            "numero": edition.numero,
+            "date_publication": pd.Timestamp(edition.date_publication),
+            "nombre_projets": len(part),
+            "nombre_projets_interministeriels": int(part["projet_interministeriel"].fillna(False).astype(bool).sum()),
+            "cout_total_meur": float(part["cout_estime_meur"].sum(min_count=0)),
+            "duree_moyenne_annees": float(durations.mean()) if len(durations) else None,
+            "taux_ecart_budgetaire": budget,
+            "taux_ecart_calendaire": schedule,
+            "source_taux": _source(budget_source, schedule_source),
+            "projets_entrants": None if previous_ids is None else len(ids - previous_ids),
+            "projets_sortants": None if previous_ids is None else len(previous_ids - ids),
+            "taux_ecart_budgetaire_declare": edition.taux_ecart_budgetaire_declare,
+            "taux_ecart_calendaire_declare": edition.taux_ecart_calendaire_declare,
+        })
+        previous_ids = ids
+    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    for column in ("numero", "nombre_projets", "nombre_projets_interministeriels", "projets_entrants", "projets_sortants"):
+        frame[column] = pd.array(list(frame[column]), dtype="Int64")
+    for column in ("cout_total_meur", "duree_moyenne_annees", "taux_ecart_budgetaire", "taux_ecart_calendaire",
+                   "taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["date_publication"] = pd.to_datetime(frame["date_publication"]).astype("datetime64[ns]")
+    for column in ("edition", "source_taux"):
+        frame[column] = frame[column].astype(object)
+    return frame, notes
+
+
+def compute_repartitions(history: pd.DataFrame) -> pd.DataFrame:
+    """Projects and cost per edition along each dimension; a blank value is "Non renseigné".
+
+    Order: edition number, dimension (as in `DIMENSIONS`), most projects first, then value.
+    """
+    frames: list[pd.DataFrame] = []
+    numbers = history.drop_duplicates("edition").set_index("edition")["numero_edition"]
+    for rank, (dimension, column) in enumerate(DIMENSIONS.items()):
+        values = history[column].astype(object)
+        values = values.where(values.notna() & (values.astype(str).str.strip() != ""), NOT_FILLED)
+        grouped = (
+            pd.DataFrame({"edition": history["edition"].astype(object), "valeur": values.astype(object),
+                          "cout": history["cout_estime_meur"]})
+            .groupby(["edition", "valeur"], sort=True, dropna=False)
+            .agg(nombre_projets=("cout", "size"), cout_total_meur=("cout", lambda s: float(s.sum(min_count=0))))
+            .reset_index()
+        )
+        grouped.insert(1, "dimension", dimension)
+        grouped["_rang"] = rank
+        frames.append(grouped)
+    if not frames or history.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REPARTITION_COLUMNS})
+    result = pd.concat(frames, ignore_index=True)
+    result["_numero"] = result["edition"].map(numbers)
+    result = result.sort_values(
+        ["_numero", "_rang", "nombre_projets", "valeur"], ascending=[True, True, False, True], kind="mergesort"
+    )
+    result = result[REPARTITION_COLUMNS].reset_index(drop=True)
+    result["nombre_projets"] = result["nombre_projets"].astype("Int64")
+    result["cout_total_meur"] = result["cout_total_meur"].astype("float64")
+    for column in ("edition", "dimension", "valeur"):
+        result[column] = result[column].astype(object)
+    return result
