@@ -38,6 +38,7 @@ class Settings:
     raw_dir: Path
     out_dir: Path
     report_dir: Path
+    state_dir: Path
     targets: Mapping[str, Target]
     max_findings_listed: int = 1000
 
@@ -47,6 +48,10 @@ class Settings:
         except KeyError:
             known = ", ".join(sorted(self.targets)) or "aucune"
             raise SettingsError(f"Cible « {name} » inconnue. Cibles configurées : {known}.") from None
+
+    def state_file(self, target: str) -> Path:
+        """Where the ids created on a target are recorded for the next run."""
+        return self.state_dir / f"{target}.json"
 
 
 def _path(value: object, base: Path, key: str) -> Path:
@@ -87,6 +92,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         raw_dir=_path(env.get("PANORAMA_RAW_DIR", folders.get("raw", "data/raw")), base, "raw"),
         out_dir=_path(env.get("PANORAMA_OUT_DIR", folders.get("published", "data/published")), base, "published"),
         report_dir=_path(env.get("PANORAMA_REPORT_DIR", folders.get("reports", "data/rapports")), base, "reports"),
+        state_dir=_path(env.get("PANORAMA_STATE_DIR", folders.get("publication", "data/publication")), base, "publication"),
         targets=targets,
     )
 

@@ -14,7 +14,7 @@ import pytest
 
 from panorama.export import export_all
 from panorama.export.datapackage import PACKAGE_NAME, package_version
-from panorama.export.schemas import BLANK_ALLOWED, history_schema, indicators_schema, latest_schema, repartitions_schema
+from panorama.export.schemas import history_schema, indicators_schema, latest_schema, repartitions_schema
 from panorama.model import (
     BOOLEAN_FIELDS,
     DATE_FIELDS,
@@ -110,10 +110,7 @@ def test_project_tables_derive_from_the_project_schema():
             for key in ("title", "type"):
                 assert mine[key] == field[key]
             assert mine["description"].startswith(field["description"])
-            if field["name"] in BLANK_ALLOWED:
-                assert "required" not in mine.get("constraints", {})
-            else:
-                assert mine.get("constraints", {}).get("required") == field.get("constraints", {}).get("required")
+            assert mine.get("constraints", {}).get("required") == field.get("constraints", {}).get("required")
             if field["type"] == "boolean":
                 assert "true" in mine["trueValues"] and "false" in mine["falseValues"]
     hist = {f["name"]: f for f in history_schema()["fields"]}

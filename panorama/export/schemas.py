@@ -18,13 +18,6 @@ INDICATORS = "panorama-indicateurs"
 REPARTITIONS = "panorama-repartitions"
 TABLE_NAMES: tuple[str, ...] = (HISTORY, LATEST, INDICATORS, REPARTITIONS)
 
-# Project-schema fields the validator lets through blank (with a warning) in some cases: the
-# published tables hold such rows, so their schemas cannot call the field required.
-BLANK_ALLOWED: dict[str, str] = {
-    # validation check "date-debut-en-cadrage": a project in Cadrage may not have a start date yet.
-    "date_debut": "Vide lorsque le projet, en phase de cadrage, n'a pas encore de date de début.",
-}
-
 # Published CSVs write booleans as true/false; a derived schema must always accept them.
 CSV_TRUE, CSV_FALSE = "true", "false"
 
@@ -248,9 +241,6 @@ def _project_table(history: bool) -> dict[str, Any]:
     fields = [copy.deepcopy(_EDITION_FIELDS[name]) for name in EDITION_COLUMNS]
     for field in base["fields"]:
         field = _with_csv_booleans(copy.deepcopy(field))
-        if field["name"] in BLANK_ALLOWED:
-            field.get("constraints", {}).pop("required", None)
-            field["description"] = f"{field['description']} {BLANK_ALLOWED[field['name']]}"
         if history and field["name"] == "identifiant":
             # A project appears once per edition: unique only together with the edition.
             field.get("constraints", {}).pop("unique", None)

@@ -1,0 +1,88 @@
+"""The building half of every flow: raw folder → validated editions → history → exports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from flows import artifacts, tasks
+from panorama import pipeline
+from panorama.edition import Edition
+from panorama.errors import BlockedEdition, InvalidEdition
+
+
+@dataclass
+class BuildOutcome:
+    editions: list[Edition]
+    edition: str
+    unchanged: bool
+    validations: list = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    indicators: object = None
+
+
+def choose_edition(editions: list[Edition], wanted: str | None) -> str:
+    if not editions:
+        raise InvalidEdition("Aucune édition trouvée (un dossier par édition avec son edition.toml).")
+    if wanted in (None, "", "derniere", "latest"):
+        return editions[-1].id
+    ids = [e.id for e in editions]
+    if wanted not in ids:
+        raise InvalidEdition(f"Édition « {wanted} » introuvable. Éditions présentes : {', '.join(ids)}.")
+    return wanted
+
+
+def blocked_message(validations: list) -> str:
+    """Name the ministries and files at fault, as the failed run's message."""
+    parts = []
+    for v in validations:
+        if v.publishable:
+            continue
+        for sub in v.submissions:
+            if sub.file in v.blocking_files:
+                ministries = ", ".join(sorted(set(sub.table["ministere_code"].dropna()))) or "ministère non lu"
+                parts.append(f"{v.edition.id}/{sub.file} ({ministries})")
+    return "; ".join(parts)
+
+
+@flow(name="construction", log_prints=True)
+def build(
+    raw_dir: Path,
+    out_dir: Path,
+    report_dir: Path,
+    edition: str | None = None,
+    allow_partial: bool = False,
+    force: bool = False,
+    state_file: Path | None = None,
+) -> BuildOutcome:
+    """Validate every edition, then rebuild the history and exports unless nothing changed."""
+    logger = get_run_logger()
+    editions = tasks.discover(raw_dir)
+    chosen = choose_edition(editions, edition)
+    partial = frozenset({chosen}) if allow_partial else frozenset()
+    fingerprint = tasks.fingerprint(raw_dir, partial)
+    if not force and pipeline.outputs_current(raw_dir, out_dir, fingerprint):
+        logger.info("Entrées inchangées depuis la dernière construction : rien à reconstruire.")
+        return BuildOutcome(editions, chosen, unchanged=True)
+    futures = {e.id: [tasks.validate_submission.submit(p, e) for p in e.files] for e in editions}
+    validations = [
+        tasks.combine_edition(e, [f.result() for f in futures[e.id]], e.id in partial) for e in editions
+    ]
+    tasks.write_reports(validations, report_dir)
+    artifacts.publish_validation(validations)
+    blocked = [v for v in validations if not v.publishable]
+    if blocked:
+        raise BlockedEdition(blocked[0].edition.id, [blocked_message(validations)])
+    identity = tasks.build_history(validations, raw_dir)
+    tasks.write_review(identity.review, report_dir)
+    measures = tasks.measure(identity.history, editions)
+    measures.notes[:0] = list(identity.warnings)
+    artifacts.publish_figures(measures.indicators, measures.notes)
+    for note in measures.notes:
+        logger.warning(note)
+    links = pipeline.load_resource_links(state_file)
+    changelog, extra = tasks.render_documents(identity.history, measures, editions, validations, links)
+    written = tasks.export(identity.history, measures, out_dir, changelog, extra, fingerprint)
+    logger.info("%d fichiers écrits dans %s", len(written), out_dir)
+    return BuildOutcome(editions, chosen, False, validations, written, measures.indicators)

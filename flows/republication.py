@@ -1,0 +1,42 @@
+"""`republication`: a steward's republication after a correction, on demand (no schedule)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from flows.build import build
+from flows.publish import preview, publish
+from panorama.settings import load_settings
+
+
+@flow(name="republication", log_prints=True)
+def republication(
+    edition: str = "all",
+    force: bool = False,
+    target: str | None = None,
+    dry_run: bool = False,
+    yes: bool = False,
+    raw_dir: str | None = None,
+    out_dir: str | None = None,
+    report_dir: str | None = None,
+) -> dict:
+    """Rebuild from the raw folder and upload what changed; `force` re-uploads every file.
+
+    The history is a pure function of the raw folder, so republishing one edition or all of them
+    is the same rebuild; `edition` checks that the corrected edition exists and names it in the
+    run. Submissions whose bytes did not change come from the cache.
+    """
+    settings = load_settings()
+    raw = Path(raw_dir) if raw_dir else settings.raw_dir
+    out = Path(out_dir) if out_dir else settings.out_dir
+    reports = Path(report_dir) if report_dir else settings.report_dir
+    state_file = settings.state_file(target) if target else None
+    wanted = None if edition == "all" else edition
+    outcome = build(raw, out, reports, wanted, False, force, state_file)
+    summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
+    if target:
+        summary["publication"] = publish(out, target, dry_run, force, yes)
+    else:
+        summary["apercu"] = preview(out)
+    return summary
