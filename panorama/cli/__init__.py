@@ -53,11 +53,12 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Fichiers de remontée ou dossiers d'édition.")],
     report_dir: ReportOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="« text » (lisible) ou « json ».")] = "text",
+    partial: Annotated[bool, typer.Option("--partial", help="Écarter les fichiers bloquants au lieu de bloquer l'édition.")] = False,
 ) -> None:
     """Valider des remontées de ministères et écrire leurs rapports."""
     from panorama.cli.validate import validate_command
 
-    raise typer.Exit(validate_command(paths, report_dir, fmt))
+    raise typer.Exit(validate_command(paths, report_dir, fmt, partial))
 
 
 @app.command("run")

@@ -1,6 +1,7 @@
 """`panorama run` and `panorama republish`: the flows for people, with a readable summary."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,8 @@ class PublicationFailed(PanoramaError):
         super().__init__("la publication n'a pas abouti (voir ci-dessus).")
         self.exit_code = code
 
-console = Console()
+# Not a terminal (CI, logs): wide enough that file names stay whole.
+console = Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def _figures_table(indicators_csv: Path) -> Table | None:

@@ -1,0 +1,244 @@
+"""Cell values as ministries type them → the canonical text the Table Schema expects.
+
+Every function takes a Series of text cells (str or None) and returns canonical text ("4.5",
+"2011-07-01", "Oui", "Déploiement"...). A value that cannot be understood is returned unchanged, so
+that the schema check reports it exactly as the ministry wrote it. Work is vectorised, or done once
+per distinct value for columns with few distinct values (dates, phases, brackets, Oui/Non).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+# Pattern strings for whole columns: pandas hands them to Arrow's RE2 kernels only when they avoid
+# \s, \d, \w, $, lookarounds and \u escapes (else it loops in Python), hence the spelled-out classes.
+_SPACES = "[ \t\n\u00a0\u202f\u2009\u2007']+"
+_NUMBER_UNIT = "(?i)(?:m€|meur|m ?eur|€|millions?(?:d.?euros)?|années?|ans?)\\Z"
+STRICT_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
+    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
+    "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+SERIAL_MIN, SERIAL_MAX = 20000, 80000  # spreadsheet day numbers: 1954-10-03 .. 2119-01-10
+_SERIAL_ORIGIN = dt.date(1899, 12, 30)
+
+PHASES = {
+    "cadrage": "Cadrage",
+    "conceptionrealisation": "Conception / Réalisation",
+    "conception": "Conception / Réalisation",
+    "realisation": "Conception / Réalisation",
+    "experimentation": "Expérimentation",
+    "deploiement": "Déploiement",
+    "termine": "Terminé",
+    "terminee": "Terminé",
+    "revisiondetrajectoire": "Révision de trajectoire",
+    "revisiontrajectoire": "Révision de trajectoire",
+}
+BRACKETS = {
+    "<5": "moins de 5 M€", "moinsde5": "moins de 5 M€", "inferieura5": "moins de 5 M€",
+    "entre5et9": "entre 5 et 9 M€", "5a9": "entre 5 et 9 M€",
+    "entre9et20": "entre 9 et 20 M€", "9a20": "entre 9 et 20 M€",
+    "entre20et100": "entre 20 et 100 M€", "20a100": "entre 20 et 100 M€",
+    ">100": "plus de 100 M€", "plusde100": "plus de 100 M€", "superieura100": "plus de 100 M€",
+    "encadrage": "en cadrage",
+}
+BRACKET_BOUNDS = {
+    "moins de 5 M€": (0.0, 5.0), "entre 5 et 9 M€": (5.0, 9.0), "entre 9 et 20 M€": (9.0, 20.0),
+    "entre 20 et 100 M€": (20.0, 100.0), "plus de 100 M€": (100.0, float("inf")),
+}
+TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1", "x"})
+FALSE_WORDS = frozenset({"non", "n", "no", "false", "faux", "0"})
+
+_ANCHOR = re.compile(r"<a\b[^>]*?>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_MORE_LINK = re.compile(
+    r"\(?\s*<a\b[^>]*>\s*en savoir plus\s*</a\s*>\s*\)?", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(r"<[^>]+>")
+_URL = re.compile(r"(?:https?://|(?<![\w/.@])www\.)[^\s;<>\"']+", re.IGNORECASE)
+
+
+TEXT = "string[pyarrow]"  # Arrow-backed text: string kernels run in C++ instead of a Python loop
+STRICT_URLS = r"https?://[^ \t\n\r\f\v]+( https?://[^ \t\n\r\f\v]+)*"
+
+
+def text_series(series: pd.Series) -> pd.Series:
+    """The cells as Arrow-backed text (None stays missing)."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        return series
+    return pd.Series(series.astype(object).where(series.notna(), None), index=series.index, dtype=TEXT)
+
+
+def to_object(text: pd.Series) -> pd.Series:
+    """Back to the contract's object dtype holding str or None."""
+    out = text.astype(object)
+    return out.where(text.notna(), None)
+
+
+def plain_key(text: str) -> str:
+    """Lowercase, accentless, alphanumerics only (plus < and >): the key of a spelling."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9<>]", "", plain)
+
+
+def plain_keys(series: pd.Series) -> pd.Series:
+    """`plain_key` for a whole column, with Arrow kernels (used on every project name)."""
+    text = text_series(series).str.normalize("NFKD").str.lower()
+    return text.str.replace(r"[^a-z0-9<>]", "", regex=True)  # combining accents go with the rest
+
+
+def _per_unique(series: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """Apply `fn` once per distinct non-missing value: cheap for low-cardinality columns."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(str(v)) for v in uniques]
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=series.index, dtype=TEXT)
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Trimmed text with Unix line breaks; empty cells become missing (Arrow text in and out)."""
+    text = text_series(series)
+    if text.str.contains("\r", regex=False).fillna(False).any():
+        text = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+    text = text.str.strip()
+    return text.where(text != "")
+
+
+def canonical_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """French decimals ("4,5", "1 234,5", "12 M€") → "4.5"; returns (text, "En cadrage" mask)."""
+    s = clean_text(series)
+    cadrage = s.str.lower().str.replace(_SPACES, " ", regex=True).eq("en cadrage").fillna(False).astype(bool)
+    compact = s.str.replace(_SPACES, "", regex=True).str.replace(_NUMBER_UNIT, "", regex=True)
+    one_comma = compact.str.count(",").eq(1) & ~compact.str.contains(".", regex=False)
+    compact = compact.where(~one_comma.fillna(False), compact.str.replace(",", ".", regex=False))
+    ok = compact.str.fullmatch(STRICT_NUMBER).fillna(False).astype(bool)
+    out = s.where(~ok, compact)
+    return out.where(~cadrage), cadrage
+
+
+def _date_text(value: str) -> str:
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?", v)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", v):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", v):
+        d, mo, y = 1, int(m[1]), int(m[2])
+    elif m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", v):
+        month = MONTHS.get(plain_key(m[1]))
+        if month is None:
+            return value
+        d, mo, y = 1, month, int(m[2])
+    elif m := re.fullmatch(r"(\d{5})(?:\.0+)?", v):
+        serial = int(m[1])
+        if not SERIAL_MIN <= serial <= SERIAL_MAX:
+            return value
+        return (_SERIAL_ORIGIN + dt.timedelta(days=serial)).isoformat()
+    else:
+        return value
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return value
+
+
+def canonical_date(series: pd.Series) -> pd.Series:
+    """ISO, "01/07/2014", "juillet 2011", "07/2011" or a spreadsheet day number → "2011-07-01"."""
+    text = clean_text(series)
+    iso = text.str.fullmatch(ISO_DATE).fillna(False).astype(bool)
+    if iso.all():
+        return text
+    out = text.copy()
+    out[~iso] = _per_unique(text[~iso], _date_text)
+    return out
+
+
+def canonical_boolean(series: pd.Series) -> pd.Series:
+    """Oui/Non in any case, O/N, true/false, vrai/faux, 1/0 → "Oui" / "Non"."""
+    def one(v: str) -> str:
+        k = plain_key(v)
+        return "Oui" if k in TRUE_WORDS else "Non" if k in FALSE_WORDS else v
+    return _per_unique(clean_text(series), one)
+
+
+def canonical_phase(series: pd.Series) -> pd.Series:
+    """Any spelling of a phase → its schema spelling ("deploiement" → "Déploiement")."""
+    return _per_unique(clean_text(series), lambda v: PHASES.get(plain_key(v), v))
+
+
+def canonical_bracket(series: pd.Series) -> pd.Series:
+    """"< 5 M€" → "moins de 5 M€", "> 100 M€" → "plus de 100 M€", "En cadrage" → "en cadrage"."""
+    def one(v: str) -> str:
+        k = plain_key(v.replace("€", ""))
+        k = re.sub(r"(?:m|meur|millions?)$", "", k)
+        return BRACKETS.get(k, v)
+    return _per_unique(clean_text(series), one)
+
+
+def urls_of(text: str) -> list[str]:
+    """The web addresses of a text; "www.x.fr" gets the "http://" the schema asks for."""
+    found = [u.rstrip(".,)") for u in _URL.findall(text)]
+    return [u if u.lower().startswith("http") else "http://" + u for u in found]
+
+
+def canonical_urls(series: pd.Series) -> pd.Series:
+    """Every http(s) address of a cell, separated by one space (";" or line breaks accepted)."""
+    def one(v: str) -> str:
+        found = urls_of(v)
+        return " ".join(dict.fromkeys(found)) if found else v
+    text = clean_text(series)
+    strict = text.str.fullmatch(STRICT_URLS).fillna(False).astype(bool)
+    out = text.copy()
+    if not strict.all():
+        out[~strict] = _per_unique(text[~strict], one)
+    return out
+
+
+def strip_html(text: str) -> tuple[str, list[str]]:
+    """Text without tags, and the addresses of its links ("en savoir plus" links removed)."""
+    if "<" not in text:
+        return text, []
+    links = [u for m in _HREF.finditer(text) for u in urls_of(m[1] or m[2] or "")]
+    plain = _MORE_LINK.sub("", text)
+    plain = _ANCHOR.sub(lambda m: m[1], plain)
+    plain = html.unescape(_TAG.sub("", plain))
+    plain = re.sub(r"[ \t]+\n", "\n", plain).strip()
+    return plain, list(dict.fromkeys(links))
+
+
+def split_html(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(text without tags, links found in it joined by a space) for a column of text cells."""
+    text = clean_text(series)
+    has_tag = text.str.contains("<", regex=False).fillna(False).astype(bool)
+    links = pd.Series(pd.NA, index=text.index, dtype=TEXT)
+    if has_tag.any():
+        parsed = [strip_html(v) for v in text[has_tag]]
+        text = text.copy()
+        text[has_tag] = [p[0] or None for p in parsed]
+        links[has_tag] = [" ".join(p[1]) or None for p in parsed]
+    return text, links
+
+
+def merge_links(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Join two columns of space-separated addresses, dropping repeats."""
+    def one(a: object, b: object) -> str | None:
+        parts = [p for v in (a, b) if isinstance(v, str) for p in v.split()]
+        return " ".join(dict.fromkeys(parts)) or None
+    first, second = text_series(first), text_series(second)
+    both = (second.notna() & first.notna()).to_numpy(dtype=bool)
+    out = first.where(first.notna(), second)
+    if both.any():
+        out[both] = [one(a, b) for a, b in zip(first[both], second[both])]
+    return out

@@ -1,0 +1,252 @@
+"""Checks the Table Schema cannot express: cell content hazards, cross-field and cross-file rules.
+
+Each check is vectorised over a column and returns findings positioned like the schema's: file,
+sheet, spreadsheet row, column label as written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
+from panorama.validation.catalog import brief
+from panorama.validation.findings import Finding, Severity, clip
+
+# Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
+FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_RE = re.compile(CONTROL)
+DURATION_FIELDS = ("duree_previsionnelle_annees", "duree_initiale_annees", "duree_actualisee_annees")
+COST_FIELDS = ("cout_estime_meur", "cout_initial_meur", "cout_actualise_meur")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The file being checked and the spreadsheet row number of each table row."""
+
+    file: str
+    sheet: str | None
+    row_numbers: np.ndarray
+    labels: dict[str, str]
+
+    def row(self, pos: int) -> int:
+        return int(self.row_numbers[pos])
+
+
+def _cell(value: object) -> str | None:
+    """A cell for a report: None when missing, else its text clipped."""
+    return None if value is None or pd.isna(value) else clip(str(value))
+
+
+def _hits(mask: pd.Series) -> np.ndarray:
+    return np.flatnonzero(mask.fillna(False).astype(bool).to_numpy())
+
+
+def content_checks(shown: pd.DataFrame, where: Where) -> list[Finding]:
+    """Formula injection and control characters, in the cells as written."""
+    findings: list[Finding] = []
+    for name in shown.columns:
+        text = text_series(shown[name])
+        label = where.labels.get(name, name)
+        for pos in _hits(text.str.contains(FORMULA)):
+            value = clip(text.iloc[pos])
+            findings.append(Finding(
+                "formule-tableur", Severity.BLOCKING, where.file, sheet=where.sheet, row=where.row(pos),
+                column=label, field=name, value=value,
+                message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, commence par « {brief(value, 30)} » "
+                         "suivi de lettres : un tableur l'exécuterait comme une formule."),
+                expected="du texte qui ne commence pas par =, +, - ou @ (ajoutez une espace ou une apostrophe devant)",
+            ))
+        for pos in _hits(text.str.contains(CONTROL)):
+            raw = text.iloc[pos]
+            char = _CONTROL_RE.search(raw)
+            code = f"U+{ord(char.group()):04X}" if char else "?"
+            findings.append(Finding(
+                "caractere-de-controle", Severity.BLOCKING, where.file, sheet=where.sheet, row=where.row(pos),
+                column=label, field=name, value=clip(_CONTROL_RE.sub("\ufffd", raw)),
+                message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, contient un caractère "
+                         f"de contrôle invisible ({code})."),
+                expected="du texte sans caractère de contrôle (seuls la tabulation et le saut de ligne sont admis)",
+            ))
+    return findings
+
+
+def cadrage_checks(phase: pd.Series | None, cadrage: dict[str, pd.Series], shown: pd.DataFrame,
+                   where: Where) -> list[Finding]:
+    """"En cadrage" typed in a cost or duration cell: no number, and a warning unless phase is Cadrage."""
+    findings: list[Finding] = []
+    in_cadrage = phase.eq("Cadrage").fillna(False).astype(bool) if phase is not None else None
+    for name, mask in cadrage.items():
+        flagged = mask if in_cadrage is None else mask & ~in_cadrage.to_numpy()
+        kind = "duree-en-cadrage" if name in DURATION_FIELDS else "cout-en-cadrage"
+        label = where.labels.get(name, name)
+        for pos in _hits(flagged):
+            findings.append(Finding(
+                kind, Severity.WARNING, where.file, sheet=where.sheet, row=where.row(pos), column=label,
+                field=name, value=_cell(shown[name].iloc[pos]),
+                message=(f"« En cadrage » est indiqué dans la colonne « {label} », ligne {where.row(pos)}, "
+                         "alors que la phase du projet n'est pas « Cadrage » : la valeur est laissée vide."),
+                expected="un nombre (par exemple « 12,5 »), ou la phase « Cadrage »",
+            ))
+    return findings
+
+
+def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: Where,
+                 edition_date: dt.date | None) -> tuple[list[Finding], set[tuple[int, str]]]:
+    """Rules across fields of a row; returns findings and the (row, field) they explain."""
+    findings: list[Finding] = []
+    explained: set[tuple[int, str]] = set()
+
+    def add(kind: str, severity: Severity, pos: int, name: str, message: str, expected: str) -> None:
+        findings.append(Finding(
+            kind, severity, where.file, sheet=where.sheet, row=where.row(pos), column=where.labels.get(name, name),
+            field=name, value=_cell(shown[name].iloc[pos]) if name in shown.columns else None,
+            message=message, expected=expected,
+        ))
+        explained.add((where.row(pos), name))
+
+    if "date_debut" in typed.columns and "phase" in typed.columns and "date_debut" in shown.columns:
+        blank = typed["date_debut"].isna() & text_series(shown["date_debut"]).str.strip().fillna("").eq("")
+        in_cadrage = typed["phase"].eq("Cadrage").fillna(False).astype(bool)
+        for pos in _hits(blank & in_cadrage):
+            add("date-debut-en-cadrage", Severity.WARNING, pos, "date_debut",
+                f"La date de début est vide, ligne {where.row(pos)}, pour un projet en phase de cadrage.",
+                "une date dès qu'elle est connue, par exemple « 2013-07-01 » ou « juillet 2013 »")
+        for pos in _hits(blank & ~in_cadrage):
+            add("date-debut-manquante", Severity.BLOCKING, pos, "date_debut",
+                (f"La date de début est vide, ligne {where.row(pos)}, alors que le projet n'est pas en phase "
+                 "de cadrage (seul un projet en cadrage peut ne pas en avoir)."),
+                "une date, par exemple « 2013-07-01 », « 01/07/2013 » ou « juillet 2013 »")
+    if edition_date is not None and "date_debut" in typed.columns:
+        limit = pd.Timestamp(edition_date)
+        for pos in _hits(typed["date_debut"] > limit):
+            add("date-debut-future", Severity.BLOCKING, pos, "date_debut",
+                (f"La date de début {typed['date_debut'].iloc[pos]:%d/%m/%Y}, ligne {where.row(pos)}, est postérieure "
+                 f"à la date de l'édition ({edition_date:%d/%m/%Y})."),
+                f"une date antérieure ou égale au {edition_date:%d/%m/%Y}, par exemple « 2013-07-01 »")
+    for name in DURATION_FIELDS:
+        if name in typed.columns:
+            for pos in _hits(typed[name] <= 0):
+                add("duree-non-positive", Severity.BLOCKING, pos, name,
+                    f"La durée de la colonne « {where.labels.get(name, name)} », ligne {where.row(pos)}, est nulle ou négative.",
+                    "une durée positive en années, par exemple « 3,5 »")
+    if "tranche_cout" in typed.columns and "cout_estime_meur" in typed.columns:
+        _bracket_check(typed, add, where)
+    return findings, explained
+
+
+def _bracket_check(typed: pd.DataFrame, add, where: Where) -> None:
+    cost = typed["cout_estime_meur"]
+    bracket = typed["tranche_cout"]
+    for name, (low, high) in BRACKET_BOUNDS.items():
+        outside = bracket.eq(name) & cost.notna() & ((cost < low) | (cost > high))
+        for pos in _hits(outside):
+            add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",
+                (f"La tranche « {name} », ligne {where.row(pos)}, ne correspond pas au coût estimé "
+                 f"de {cost.iloc[pos]:g} M€."),
+                f"la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
+    cadrage = bracket.eq("en cadrage") & cost.notna()
+    for pos in _hits(cadrage):
+        add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",
+            f"La tranche « en cadrage », ligne {where.row(pos)}, accompagne un coût estimé de {cost.iloc[pos]:g} M€.",
+            "la tranche qui contient le coût estimé, ou un coût vide pour un projet en cadrage")
+
+
+def project_key(ministry: pd.Series, name: pd.Series) -> pd.Series:
+    """Same ministry and same name once accents, case, spaces and punctuation are ignored."""
+    names = plain_keys(name)
+    key = text_series(ministry) + "|" + names
+    usable = (ministry.notna() & names.notna() & names.ne("")).fillna(False).astype(bool)
+    return key.astype(object).where(usable, None)
+
+
+KEY_CHUNK = 50_000
+
+
+def _repeated_hashes(hashes: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of present hashes that occur more than once; sorting, no hash table."""
+    candidates = np.flatnonzero(present)
+    order = np.argsort(hashes[candidates], kind="stable")
+    ordered = hashes[candidates][order]
+    same = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(ordered), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    return np.sort(candidates[order[repeated]])
+
+
+def possible_repeats(values: pd.Series) -> np.ndarray:
+    """Positions whose value may occur twice: equal 64-bit hashes (a superset of the true repeats).
+
+    Hashing keeps memory flat on a million rows; the exact comparison then runs on these few rows.
+    """
+    present = values.notna().to_numpy(dtype=bool)
+    hashes = np.zeros(len(values), dtype="uint64")
+    if present.any():
+        hashes[present] = pd.util.hash_array(values.to_numpy(dtype=object)[present], categorize=False)
+    return _repeated_hashes(hashes, present)
+
+
+def _key_candidates(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, hashes) of the rows with a usable project key, hashed chunk by chunk."""
+    hashes = np.zeros(len(table), dtype="uint64")
+    present = np.zeros(len(table), dtype=bool)
+    for s in range(0, len(table), KEY_CHUNK):
+        keys = project_key(table["ministere_code"].iloc[s:s + KEY_CHUNK], table["nom_projet"].iloc[s:s + KEY_CHUNK])
+        usable = keys.notna().to_numpy(dtype=bool)
+        present[s:s + len(keys)] = usable
+        if usable.any():
+            hashes[s:s + len(keys)][usable] = pd.util.hash_array(keys.to_numpy(dtype=object)[usable], categorize=False)
+    positions = np.flatnonzero(present)
+    return positions, hashes[positions]
+
+
+def duplicate_projects(tables: list[tuple[str, pd.DataFrame]], labels: dict[str, dict[str, str]],
+                       cross_file_only: bool = False) -> dict[str, list[Finding]]:
+    """Projects declared twice in an edition (same ministry + normalised name), within or across files.
+
+    Keys are hashed first; only rows sharing a hash get their exact key compared, in file order.
+    """
+    found = [(file, t, *_key_candidates(t)) for file, t in tables]
+    if not found:
+        return {}
+    files = np.concatenate([np.full(len(p), i) for i, (_, _, p, _) in enumerate(found)]) if found else np.empty(0)
+    positions = np.concatenate([p for _, _, p, _ in found])
+    hashes = np.concatenate([h for _, _, _, h in found])
+    shared = _repeated_hashes(hashes, np.ones(len(hashes), dtype=bool))
+    parts = []
+    for i, (file, t, _, _) in enumerate(found):
+        mine = shared[files[shared] == i]
+        rows = positions[mine]
+        keys = project_key(t["ministere_code"].iloc[rows], t["nom_projet"].iloc[rows]).to_numpy(dtype=object)
+        parts.append(pd.DataFrame({"_file": file, "_pos": rows, "key": keys}))
+    allkeys = pd.concat(parts, ignore_index=True)
+    dup = allkeys["key"].duplicated(keep="first")
+    firsts = allkeys[~dup].set_index("key")
+    frames = dict(tables)
+    out: dict[str, list[Finding]] = {}
+    for _, hit in allkeys[dup].iterrows():
+        file, pos = hit["_file"], int(hit["_pos"])
+        t = frames[file]
+        first = firsts.loc[hit["key"]]
+        if cross_file_only and first["_file"] == file:
+            continue
+        first_table = frames[first["_file"]]
+        first_row = int(first_table["_ligne"].iloc[int(first["_pos"])])
+        where_first = f"ligne {first_row}" + ("" if first["_file"] == file else f" du fichier « {first['_file']} »")
+        row = int(t["_ligne"].iloc[pos])
+        label = labels.get(file, {}).get("nom_projet", "nom_projet")
+        value = clip(t["nom_projet"].iloc[pos])
+        name = brief(t["nom_projet"].iloc[pos])
+        out.setdefault(file, []).append(Finding(
+            "projet-en-double", Severity.BLOCKING, file, sheet=t["_feuille"].iloc[pos], row=row, column=label,
+            field="nom_projet", value=value,
+            message=(f"Le projet « {name} » ({t['ministere_code'].iloc[pos]}), ligne {row}, est déjà déclaré "
+                     f"{where_first}."),
+            expected="une seule ligne par projet et par édition : fusionnez ou supprimez le doublon",
+        ))
+    return out

@@ -1,0 +1,306 @@
+"""Orchestration: read → match headers → normalise → schema and cross-field checks → canonical table.
+
+`validate_submission` handles one file, `validate_edition` an edition folder (adding the cross-file
+duplicate check and the partial-publication rule). Submission files are only ever read.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from panorama.edition import EDITION_FILE, Edition
+from panorama.errors import UnreadableSubmission
+from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, project_fields
+from panorama.normalise import normalise_table
+from panorama.normalise.headers import HeaderMatch, header_score, match_headers
+from panorama.normalise.values import text_series
+from panorama.reading.table import RawTable
+from panorama.validation.checks import Where, cadrage_checks, content_checks, cross_checks, duplicate_projects
+from panorama.validation.findings import Finding, Severity
+from panorama.validation.tableschema import CellContext, check_schema, unique_findings
+
+CHUNK_ROWS = 20_000  # rows normalised and checked at a time: bounds the intermediate columns
+FILE_LEVEL = frozenset({"fichier-illisible", "fichier-sans-donnees", "colonne-manquante", "duplicate-label", "missing-label"})
+
+
+@dataclass
+class SubmissionResult:
+    path: Path
+    file: str
+    sha256: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    table: pd.DataFrame = field(default_factory=lambda: empty_table())
+    unreadable: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # field → column label as written
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+@dataclass
+class EditionValidation:
+    edition: Edition
+    submissions: list[SubmissionResult]
+    table: pd.DataFrame
+    blocking_files: list[str]
+    dropped_files: list[str]
+    partial: bool = False
+
+    @property
+    def publishable(self) -> bool:
+        return not self.blocking_files or self.partial
+
+
+def empty_table() -> pd.DataFrame:
+    return _TableBuilder(0).frame("", None, np.empty(0, dtype="int64"))
+
+
+class _TableBuilder:
+    """The canonical table, filled chunk by chunk into preallocated columns (no concat copies).
+
+    A text column whose canonical values equal the cells as read keeps the reader's own array
+    (zero copy); it is copied only when some canonical value differs, and then a canonical string
+    equal to the cell as read still reuses the reader's str object.
+    """
+
+    def __init__(self, n: int, as_read: dict[str, np.ndarray] | None = None) -> None:
+        self.n = n
+        self.as_read = as_read or {}
+        self.columns: dict[str, np.ndarray | None] = {}
+        self.missing: dict[str, np.ndarray] = {}
+        for name in project_fields():
+            if name in NUMBER_FIELDS:
+                self.columns[name] = np.full(n, np.nan, dtype="float64")
+            elif name in DATE_FIELDS:
+                self.columns[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            elif name in BOOLEAN_FIELDS:
+                self.columns[name] = np.zeros(n, dtype=bool)
+                self.missing[name] = np.ones(n, dtype=bool)
+            else:
+                self.columns[name] = None  # text: decided at the first chunk (shared or own array)
+
+    def _text(self, name: str, start: int, canon: np.ndarray) -> None:
+        read = self.as_read.get(name)
+        end = start + len(canon)
+        same = canon == read[start:end] if read is not None else None
+        if self.columns[name] is None:
+            if same is not None and bool(same.all()):
+                return  # still identical to the cells as read: keep sharing the reader's array
+            self.columns[name] = read.copy() if read is not None else np.full(self.n, None, dtype=object)
+        column = self.columns[name]
+        column[start:end] = np.where(same, read[start:end], canon) if same is not None else canon
+
+    def put(self, start: int, typed: dict[str, pd.Series]) -> None:
+        for name, values in typed.items():
+            if name not in self.columns:
+                continue
+            end = start + len(values)
+            if name in BOOLEAN_FIELDS:
+                self.missing[name][start:end] = values.isna().to_numpy()
+                self.columns[name][start:end] = values.fillna(False).to_numpy(dtype=bool)
+            elif name in NUMBER_FIELDS or name in DATE_FIELDS:
+                self.columns[name][start:end] = values.to_numpy()
+            else:
+                self._text(name, start, values.to_numpy(dtype=object))
+
+    def frame(self, file: str, sheet: str | None, row_numbers: np.ndarray) -> pd.DataFrame:
+        data: dict[str, object] = {}
+        for name, values in self.columns.items():
+            if name in BOOLEAN_FIELDS:
+                data[name] = pd.arrays.BooleanArray(values, self.missing[name])
+                continue
+            if values is None:
+                values = self.as_read.get(name)
+                values = values if values is not None else np.full(self.n, None, dtype=object)
+            # object dtype stated explicitly: pandas 3 would infer its str dtype
+            data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+        data["_fichier"] = pd.Series(np.full(self.n, file, dtype=object), dtype=object, copy=False)
+        data["_feuille"] = pd.Series(np.full(self.n, sheet, dtype=object), dtype=object, copy=False)
+        data["_ligne"] = np.asarray(row_numbers, dtype="int64")
+        return pd.DataFrame(data, copy=False)
+
+
+def _column_empty(raw: RawTable) -> list[bool]:
+    """Columns holding nothing but blanks (the reading stage usually drops them already)."""
+    empty = []
+    for i in range(raw.data.shape[1]):
+        values = raw.data.iloc[:, i].dropna()
+        head = values.iloc[:1000]
+        if any(str(v).strip() for v in head):
+            empty.append(False)
+        else:
+            empty.append(not text_series(values).str.strip().ne("").any())
+    return empty
+
+
+def _sort_key(labels_order: dict[str, int]):
+    def key(f: Finding) -> tuple:
+        file_level = f.type in FILE_LEVEL or f.row is None
+        return (0 if file_level else 1, f.row or 0, labels_order.get(f.field or "", 99), f.type)
+    return key
+
+
+def accept(result: SubmissionResult, table: pd.DataFrame) -> None:
+    """Keep the rows without any blocking finding (none at all after a file-level one)."""
+    blocking = [f for f in result.findings if f.blocking]
+    if any(f.type in FILE_LEVEL for f in blocking):
+        table = table.iloc[0:0]
+    else:
+        rows = {f.row for f in blocking if f.row is not None}
+        if rows:
+            table = table[~table["_ligne"].isin(rows)].reset_index(drop=True)
+    result.table = table
+    result.rows_accepted = len(result.table)
+
+
+def _chunk(raw: RawTable, start: int, end: int) -> RawTable:
+    return RawTable(raw.path, raw.sha256, raw.header, raw.header_row, raw.data.iloc[start:end],
+                    raw.row_numbers[start:end], raw.sheet, raw.encoding, raw.delimiter, [])
+
+
+def _check_chunk(raw: RawTable, match: HeaderMatch, edition: Edition | None, table: _TableBuilder,
+                 start: int) -> tuple[list[Finding], dict[str, str]]:
+    """Normalise and check one slice of rows; its typed values go into the table."""
+    file = raw.path.name
+    norm = normalise_table(raw, match)
+    where = Where(file, raw.sheet, raw.row_numbers, norm.labels)
+    ctx = CellContext(file, raw.sheet, raw.row_numbers, norm.labels, shown=norm.shown)
+    schema = check_schema(norm.text, ctx, unique=False)
+    typed = pd.DataFrame(schema.typed, index=norm.text.index)
+    cross, explained = cross_checks(typed, norm.shown, where, edition.date_publication if edition else None)
+    silenced = explained | norm.reported
+    findings = content_checks(norm.shown, where) + norm.findings
+    findings += [f for f in schema.findings if (f.row, f.field) not in silenced]
+    findings += cadrage_checks(typed.get("phase"), norm.cadrage, norm.shown, where) + cross
+    table.put(start, schema.typed)
+    return findings, norm.labels
+
+
+def validate_raw_table(raw: RawTable, edition: Edition | None = None) -> SubmissionResult:
+    """Everything after reading: header match, normalisation, schema and cross-field checks.
+
+    Rows are processed in chunks so that memory grows with the table, not with the intermediate
+    columns; the checks that need every row (unique values, duplicate projects) run on the table.
+    """
+    file = raw.path.name
+    result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
+                              delimiter=raw.delimiter, sheet=raw.sheet, rows_read=raw.rows_read)
+    match = match_headers(raw.header, _column_empty(raw), file, raw.sheet, raw.header_row)
+    findings = [*raw.findings, *match.findings]
+    result.unknown_columns = match.unknown_columns
+    if raw.rows_read == 0:
+        findings.append(Finding(
+            "fichier-sans-donnees", Severity.BLOCKING, file, sheet=raw.sheet, row=raw.header_row,
+            message="Le fichier ne contient qu'une ligne d'en-tête et aucune ligne de projet.",
+            expected="une ligne par projet sous l'en-tête, par exemple « FRANCE CONNECT;SPM;Oui;2013-07-01;… »",
+        ))
+    as_read = {name: raw.data.iloc[:, i].to_numpy(dtype=object) for name, i in match.columns.items()}
+    builder = _TableBuilder(raw.rows_read, as_read)
+    labels: dict[str, str] = {}
+    for start in range(0, max(raw.rows_read, 1), CHUNK_ROWS):
+        end = min(start + CHUNK_ROWS, raw.rows_read)
+        found, labels = _check_chunk(_chunk(raw, start, end), match, edition, builder, start)
+        findings += found
+    result.labels = dict(labels)
+    table = builder.frame(file, raw.sheet, raw.row_numbers)
+    del builder
+    ctx = CellContext(file, raw.sheet, raw.row_numbers, labels)
+    findings += unique_findings(table, ctx)
+    findings += duplicate_projects([(file, table)], {file: labels}).get(file, [])
+    order = {name: i for i, name in enumerate(project_fields())}
+    result.findings = sorted(findings, key=_sort_key(order))
+    accept(result, table)
+    return result
+
+
+def unreadable_result(path: Path, error: UnreadableSubmission) -> SubmissionResult:
+    return SubmissionResult(
+        path=path, file=path.name, unreadable=True,
+        findings=[Finding("fichier-illisible", Severity.BLOCKING, path.name, message=error.message,
+                          expected=error.expected or "un fichier CSV (UTF-8), XLSX, XLS ou ODS avec une ligne d'en-tête")],
+    )
+
+
+def validate_submission(path: Path, edition: Edition | None = None) -> SubmissionResult:
+    """Validate one ministry file; an unreadable file is one blocking `fichier-illisible` finding."""
+    from panorama.reading import read_submission  # the reading stage, imported late: it is optional here
+
+    path = Path(path)
+    try:
+        raw = read_submission(path, header_score=header_score)
+    except UnreadableSubmission as error:
+        return unreadable_result(path, error)
+    return validate_raw_table(raw, edition)
+
+
+def partial_allowed(edition: Edition) -> bool:
+    """`publication_partielle = true` in edition.toml lets an edition go out without its blocked files."""
+    toml_path = edition.path / EDITION_FILE
+    try:
+        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return meta.get("publication_partielle") is True
+
+
+def cross_file_duplicates(results: list[SubmissionResult]) -> None:
+    """Add `projet-en-double` findings for projects already declared in an earlier file."""
+    readable = [r for r in results if not r.unreadable]
+    found = duplicate_projects([(r.file, r.table) for r in readable], {r.file: r.labels for r in readable},
+                               cross_file_only=True)
+    for r in readable:
+        extra = found.get(r.file, [])
+        if extra:
+            r.findings = [*r.findings, *extra]
+            accept(r, r.table)
+
+
+def assemble(results: list[SubmissionResult]) -> pd.DataFrame:
+    tables = [r.table for r in results if len(r.table)]
+    if not tables:
+        return empty_table()
+    table = pd.concat(tables, ignore_index=True)
+    return table.sort_values(["ministere_code", "nom_projet", "_fichier", "_ligne"], kind="mergesort",
+                             na_position="last").reset_index(drop=True)
+
+
+def validate_edition(edition: Edition, *, partial: bool = False) -> EditionValidation:
+    """Validate every file of an edition; with `partial`, files with blocking findings are dropped."""
+    return combine_edition(edition, [validate_submission(p, edition) for p in edition.files], partial=partial)
+
+
+def combine_edition(edition: Edition, results: list[SubmissionResult], *, partial: bool = False) -> EditionValidation:
+    """The edition-level checks over already validated files (the flows validate one file per task)."""
+    partial = partial or partial_allowed(edition)
+    cross_file_duplicates(results)
+    blocking = [r.file for r in results if r.blocking]
+    kept = [r for r in results if not (partial and r.blocking)]
+    return EditionValidation(
+        edition=edition, submissions=results, table=assemble(kept), blocking_files=blocking,
+        dropped_files=blocking if partial else [], partial=partial,
+    )
+
+
+def validate_paths(paths: list[Path], edition: Edition | None = None) -> list[SubmissionResult]:
+    """Validate loose files together (no edition): duplicates across them are checked too."""
+    results = [validate_submission(p, edition) for p in paths]
+    cross_file_duplicates(results)
+    return results
+
+
+__all__ = [
+    "SubmissionResult", "EditionValidation", "validate_submission", "validate_edition", "combine_edition",
+    "validate_paths",
+    "validate_raw_table", "empty_table",
+]
