@@ -8,8 +8,8 @@ from prefect import flow, get_run_logger
 
 from flows import artifacts, tasks
 from panorama import pipeline
-from panorama.edition import Edition
-from panorama.errors import BlockedEdition, InvalidEdition
+from panorama.edition import Edition, choose_edition
+from panorama.errors import BlockedEdition
 
 
 @dataclass
@@ -20,17 +20,6 @@ class BuildOutcome:
     validations: list = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     indicators: object = None
-
-
-def choose_edition(editions: list[Edition], wanted: str | None) -> str:
-    if not editions:
-        raise InvalidEdition("Aucune édition trouvée (un dossier par édition avec son edition.toml).")
-    if wanted in (None, "", "derniere", "latest"):
-        return editions[-1].id
-    ids = [e.id for e in editions]
-    if wanted not in ids:
-        raise InvalidEdition(f"Édition « {wanted} » introuvable. Éditions présentes : {', '.join(ids)}.")
-    return wanted
 
 
 def blocked_message(validations: list) -> str:

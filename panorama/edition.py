@@ -95,3 +95,15 @@ def discover_editions(raw_dir: Path) -> list[Edition]:
             raise InvalidEdition(f"{raw_dir} : les éditions {seen[e.numero]} et {e.id} portent le même numéro {e.numero}.")
         seen[e.numero] = e.id
     return editions
+
+
+def choose_edition(editions: list[Edition], wanted: str | None) -> str:
+    """The edition a run publishes: the one asked for, or the latest; an unknown one is refused."""
+    if not editions:
+        raise InvalidEdition("Aucune édition trouvée (un dossier par édition avec son edition.toml).")
+    if wanted in (None, "", "derniere", "latest"):
+        return editions[-1].id
+    ids = [e.id for e in editions]
+    if wanted not in ids:
+        raise InvalidEdition(f"Édition « {wanted} » introuvable. Éditions présentes : {', '.join(ids)}.")
+    return str(wanted)

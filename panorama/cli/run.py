@@ -94,15 +94,14 @@ def run_command(
 def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes) -> dict:
     """The same stages without Prefect: for quick local runs and the benchmarks."""
     from panorama import pipeline
-    from panorama.edition import discover_editions
+    from panorama.edition import choose_edition, discover_editions
     from panorama.settings import load_settings
 
-    editions = discover_editions(raw)
-    chosen = edition or (editions[-1].id if editions else None)
+    chosen = choose_edition(discover_editions(raw), edition)
     state_file = load_settings().state_file(target) if target else None
     with console.status("Validation, historique, exports…"):
         result = pipeline.run_pipeline(
-            raw, out, reports, partial=frozenset({chosen}) if partial and chosen else frozenset(),
+            raw, out, reports, partial=frozenset({chosen}) if partial else frozenset(),
             force=force, state_file=state_file,
         )
     summary: dict = {"inchange": result.skipped_unchanged}
