@@ -97,3 +97,15 @@ def test_edition_summary_lists_dropped_files(tmp_path):
     assert summary["fichiers_ecartes"] == ["b.csv"] and summary["nombre_de_projets"] == 1
     assert len(paths) == 6
     assert "Fichiers écartés" in (tmp_path / "out" / "synthese.md").read_text(encoding="utf-8")
+
+
+def test_every_finding_on_the_samples_has_a_catalogued_type() -> None:
+    """Reports title findings from the catalogue: a type missing there would show as a bare code."""
+    from panorama.edition import discover_editions
+    from panorama.validation.catalog import CATALOG
+    from panorama.validation.submission import validate_edition
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    seen = {f.type for e in discover_editions(raw) for s in validate_edition(e).submissions for f in s.findings}
+    assert seen, "the samples are meant to show findings"
+    assert seen <= set(CATALOG), sorted(seen - set(CATALOG))

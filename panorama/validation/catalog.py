@@ -38,6 +38,11 @@ CATALOG: dict[str, FindingType] = {t.code: t for t in (
     FindingType("colonne-inconnue", _W, "Colonne inconnue, ignorée"),
     FindingType("colonne-ignoree", _I, "Colonne connue, non reprise"),
     FindingType("colonnes-vides-ignorees", _I, "Colonnes vides ignorées"),
+    FindingType("lignes-vides-ignorees", _I, "Lignes vides ignorées"),
+    FindingType("lignes-avant-en-tete-ignorees", _I, "Lignes de titre au-dessus des en-têtes ignorées"),
+    FindingType("feuille-lue", _I, "Feuille du classeur lue"),
+    FindingType("feuille-ignoree", _I, "Feuille du classeur ignorée"),
+    FindingType("encodage-windows-1252", _I, "Fichier encodé en Windows-1252 (et non UTF-8)"),
     # Values
     FindingType("ministere-inconnu", _B, "Ministère absent de la table de référence"),
     FindingType("cout-en-cadrage", _W, "Coût « En cadrage » pour un projet hors phase de cadrage"),
