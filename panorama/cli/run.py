@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 from rich.console import Console
@@ -65,21 +66,10 @@ def _print_summary(out: Path, reports: Path, unchanged: bool, preview: list[dict
         console.print(summary_table(published, "Publication"))
 
 
-def run_command(
-    raw: Path, out: Path, reports: Path, edition: str | None, target: str | None,
-    dry_run: bool, partial: bool, force: bool, yes: bool, direct: bool,
-) -> int:
+def _guarded(start: Callable[[], dict], out: Path, reports: Path) -> int:
+    """Run a flow or the direct pipeline; typed errors become a French message and an exit code."""
     try:
-        if direct:
-            summary = _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes)
-        else:
-            from flows.semestre import publication_semestrielle
-
-            with console.status("Publication semestrielle en cours (Prefect)…"):
-                summary = publication_semestrielle(
-                    edition=edition, target=target, dry_run=dry_run, allow_partial=partial, force=force, yes=yes,
-                    raw_dir=str(raw), out_dir=str(out), report_dir=str(reports),
-                )
+        summary = start()
     except BlockedEdition as exc:
         console.print(f"[bold red]{exc.message}[/]")
         console.print(f"Rapports de validation : [bold]{reports}[/]")
@@ -89,6 +79,24 @@ def run_command(
         return exc.exit_code
     _print_summary(out, reports, summary.get("inchange", False), summary.get("apercu"), summary.get("publication"))
     return 0
+
+
+def run_command(
+    raw: Path, out: Path, reports: Path, edition: str | None, target: str | None,
+    dry_run: bool, partial: bool, force: bool, yes: bool, direct: bool,
+) -> int:
+    def start() -> dict:
+        if direct:
+            return _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes)
+        from flows.semestre import publication_semestrielle
+
+        with console.status("Publication semestrielle en cours (Prefect)…"):
+            return publication_semestrielle(
+                edition=edition, target=target, dry_run=dry_run, allow_partial=partial, force=force, yes=yes,
+                raw_dir=str(raw), out_dir=str(out), report_dir=str(reports),
+            )
+
+    return _guarded(start, out, reports)
 
 
 def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes) -> dict:
@@ -123,19 +131,13 @@ def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes
 def republish_command(
     raw: Path, out: Path, reports: Path, edition: str, target: str | None, dry_run: bool, force: bool, yes: bool,
 ) -> int:
-    from flows.republication import republication
+    def start() -> dict:
+        from flows.republication import republication
 
-    try:
         with console.status("Republication en cours (Prefect)…"):
-            summary = republication(
+            return republication(
                 edition=edition, force=force, target=target, dry_run=dry_run, yes=yes,
                 raw_dir=str(raw), out_dir=str(out), report_dir=str(reports),
             )
-    except BlockedEdition as exc:
-        console.print(f"[bold red]{exc.message}[/]")
-        return 1
-    except PanoramaError as exc:
-        console.print(f"[bold red]Erreur :[/] {exc.message}")
-        return exc.exit_code
-    _print_summary(out, reports, summary.get("inchange", False), summary.get("apercu"), summary.get("publication"))
-    return 0
+
+    return _guarded(start, out, reports)
