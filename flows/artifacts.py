@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -12,7 +13,7 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
 
 
-def validation_summary(validation) -> str:
+def validation_summary(validation, report_dir: Path) -> str:
     """Per ministry file: status, counts, where the report is."""
     lines = [
         f"# Validation de l'édition {validation.edition.id}",
@@ -30,23 +31,32 @@ def validation_summary(validation) -> str:
         lines.append(
             f"| {sub.file} | {ministries} | {status} | {sub.rows_read} | {sub.rows_accepted} | {blocking} | {warnings} |"
         )
-    lines += ["", f"Rapports : `rapports/{validation.edition.id}/`."]
+    lines += ["", f"Rapports : `{report_dir / validation.edition.id}`."]
     return "\n".join(lines)
 
 
-def publish_validation(validations: list) -> None:
+def publish_validation(validations: list, report_dir: Path) -> None:
     for v in validations:
         create_markdown_artifact(
             key=_key(f"validation-{v.edition.id}"),
-            markdown=validation_summary(v),
+            markdown=validation_summary(v, report_dir),
             description=f"Validation de l'édition {v.edition.id}",
         )
 
 
+def _cell(value: object) -> str:
+    """Readable in the UI: dates without time, floats rounded (the files keep full precision)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
+    return str(value)
+
+
 def publish_figures(indicators: pd.DataFrame, notes: list[str]) -> None:
-    rows = []
-    for rec in indicators.to_dict(orient="records"):
-        rows.append({k: ("" if pd.isna(v) else str(v)) for k, v in rec.items()})
+    rows = [{k: _cell(v) for k, v in rec.items()} for rec in indicators.to_dict(orient="records")]
     create_table_artifact(key="indicateurs", table=rows, description="Indicateurs par édition")
     if notes:
         create_markdown_artifact(

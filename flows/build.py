@@ -59,7 +59,7 @@ def build(
         tasks.combine_edition(e, [f.result() for f in futures[e.id]], e.id in partial) for e in editions
     ]
     tasks.write_reports(validations, report_dir)
-    artifacts.publish_validation(validations)
+    artifacts.publish_validation(validations, report_dir)
     blocked = [v for v in validations if not v.publishable]
     if blocked:
         raise BlockedEdition(blocked[0].edition.id, [blocked_message(validations)])
@@ -75,3 +75,13 @@ def build(
     written = tasks.export(identity.history, measures, out_dir, changelog, extra, fingerprint)
     logger.info("%d fichiers écrits dans %s", len(written), out_dir)
     return BuildOutcome(editions, chosen, False, validations, written, measures.indicators)
+
+
+def run_build(raw_dir: Path, out_dir: Path, report_dir: Path, edition: str | None, allow_partial: bool,
+              force: bool, state_file: Path | None) -> BuildOutcome:
+    """The build subflow on the task runner the environment asks for (Dask, or Prefect's default)."""
+    from flows.runners import task_runner_from_env
+
+    runner = task_runner_from_env()
+    flow_ = build.with_options(task_runner=runner) if runner else build
+    return flow_(raw_dir, out_dir, report_dir, edition, allow_partial, force, state_file)

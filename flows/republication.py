@@ -5,7 +5,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.build import build
+from flows.build import run_build
 from flows.publish import preview, publish
 from panorama.settings import load_settings
 
@@ -17,6 +17,7 @@ def republication(
     target: str | None = None,
     dry_run: bool = False,
     yes: bool = False,
+    allow_partial: bool = False,
     raw_dir: str | None = None,
     out_dir: str | None = None,
     report_dir: str | None = None,
@@ -25,7 +26,8 @@ def republication(
 
     The history is a pure function of the raw folder, so republishing one edition or all of them
     is the same rebuild; `edition` checks that the corrected edition exists and names it in the
-    run. Submissions whose bytes did not change come from the cache.
+    run. Submissions whose bytes did not change come from the cache. `allow_partial` applies to
+    the named edition only (with "all", an edition is partial only through its edition.toml).
     """
     settings = load_settings()
     raw = Path(raw_dir) if raw_dir else settings.raw_dir
@@ -33,7 +35,7 @@ def republication(
     reports = Path(report_dir) if report_dir else settings.report_dir
     state_file = settings.state_file(target) if target else None
     wanted = None if edition == "all" else edition
-    outcome = build(raw, out, reports, wanted, False, force, state_file)
+    outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
     summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
     if target:
         summary["publication"] = publish(out, target, dry_run, force, yes)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.build import build
+from flows.build import run_build
 from flows.publish import preview, publish
 from panorama.settings import load_settings
 
@@ -31,7 +31,7 @@ def publication_semestrielle(
     out = Path(out_dir) if out_dir else settings.out_dir
     reports = Path(report_dir) if report_dir else settings.report_dir
     state_file = settings.state_file(target) if target else None
-    outcome = build(raw, out, reports, edition, allow_partial, force, state_file)
+    outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
     summary = {
         "edition": outcome.edition,
         "inchange": outcome.unchanged,

@@ -37,7 +37,7 @@ class BlockedEdition(PanoramaError):
         listed = ", ".join(files)
         super().__init__(
             f"L'édition {edition} n'est pas publiable : constats bloquants dans {listed}. "
-            "Corrigez ces remontées ou autorisez une édition partielle (--partielle)."
+            "Corrigez ces remontées ou autorisez une édition partielle (--partial, ou publication_partielle = true dans edition.toml)."
         )
         self.edition = edition
         self.files = files
