@@ -22,13 +22,8 @@ from panorama.settings import api_key, load_settings
 
 def _transient(_task, _run, state) -> bool:
     """Retry connection errors, 429 and 5xx only; never a refusal (other 4xx) or a bad setting."""
-    try:
-        state.result()
-    except ApiError as exc:
-        return exc.transient
-    except Exception:  # noqa: BLE001 - anything else is not a network failure: no retry
-        return False
-    return False
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, ApiError) and error.transient
 
 
 @task(name="planifier-la-publication", retries=3, retry_delay_seconds=[2, 10, 30],
