@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from panorama.model import NUMBER_FIELDS
+from panorama.normalise import cells as small
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import known_examples, resolve_ministry
 from panorama.normalise.values import (
@@ -86,6 +87,8 @@ def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str) -
 
 def normalise_table(raw: RawTable, match: HeaderMatch) -> Normalised:
     """Canonical text for every matched field; HTML split into text and links; ministries resolved."""
+    if small.is_small(len(raw.data)):
+        return _normalise_cells(raw, match)
     file = raw.path.name
     out = Normalised(text=pd.DataFrame(index=range(len(raw.data))), shown=pd.DataFrame(index=range(len(raw.data))), labels={})
     for name, label in match.labels.items():
@@ -127,3 +130,102 @@ def _html_links(raw: RawTable, match: HeaderMatch, out: Normalised) -> None:
             if target not in out.labels:
                 out.labels[target] = match.labels[source]
                 out.shown[target] = values
+
+
+def _raw_cells(raw: RawTable, index: int) -> small.Cells:
+    values = small.cells_of(raw.data.iloc[:, index])
+    if all(v is None or type(v) is str for v in values):
+        return values
+    return small.cells_of(text_series(raw.data.iloc[:, index]))  # not text: converted as the Arrow path does
+
+
+def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
+    """`normalise_table` on plain lists, one pandas column built per field (small tables)."""
+    index = pd.RangeIndex(len(raw.data))
+    text: dict[str, small.Cells] = {}
+    shown: dict[str, small.Cells] = {}
+    cadrage: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    columns = {name: _raw_cells(raw, i) for name, i in match.columns.items()}
+    for name, label in match.labels.items():
+        if name in _MINISTRY_SOURCES:
+            continue
+        values = columns[name]
+        labels[name] = label
+        shown[name] = values
+        if name in NUMBER_FIELDS:
+            text[name], flags = small.number_cells(values)
+            cadrage[name] = pd.Series(flags, index=index, dtype=bool)
+        elif name == "date_debut":
+            text[name] = small.date_cells(values)
+        elif name == "projet_interministeriel":
+            text[name] = small.boolean_cells(values)
+        elif name == "phase":
+            text[name] = small.phase_cells(values)
+        elif name == "tranche_cout":
+            text[name] = small.bracket_cells(values)
+        elif name in ("liens_projet", "lien_pap"):
+            text[name] = small.url_cells(values)
+        elif name not in ("description", "programme_financement"):
+            text[name] = small.html_cells(values)[0]
+    for source, target in (("description", "liens_projet"), ("programme_financement", "lien_pap")):
+        if source not in columns:
+            continue
+        text[source], links = small.html_cells(columns[source])
+        if any(v is not None for v in links):
+            current = text.get(target) or [None] * len(index)
+            text[target] = small.merge_link_cells(current, links)
+            if target not in labels:
+                labels[target] = match.labels[source]
+                shown[target] = columns[source]
+    out = Normalised(text=pd.DataFrame(index=index), shown=pd.DataFrame(index=index), labels=labels,
+                     cadrage=cadrage)
+    _ministry_cells(raw, match, columns, out, text, shown)
+    frame = {k: small.text_column(v, index) for k, v in text.items()}
+    out.text = pd.DataFrame(frame, index=index) if frame else out.text
+    frame = {k: small.text_column(v, index) for k, v in shown.items()}
+    out.shown = pd.DataFrame(frame, index=index) if frame else out.shown
+    return out
+
+
+def _ministry_cells(raw: RawTable, match: HeaderMatch, columns: dict[str, small.Cells], out: Normalised,
+                    text: dict[str, small.Cells], shown: dict[str, small.Cells]) -> None:
+    """`_ministries` on plain lists."""
+    sources = [s for s in _MINISTRY_SOURCES if s in match.columns]
+    if not sources:
+        return
+    n = len(raw.data)
+    code: small.Cells = [None] * n
+    nom: small.Cells = [None] * n
+    first_raw: small.Cells = [None] * n
+    first_label: list[str | None] = [None] * n
+    resolved: dict[str, object] = {}
+    for source in sources:
+        values = columns[source]
+        for pos, value in enumerate(values):
+            cleaned = small.clean_cell(value)
+            if cleaned is None:
+                continue
+            if cleaned not in resolved:
+                resolved[cleaned] = resolve_ministry(cleaned)
+            found = resolved[cleaned]
+            if code[pos] is None and found is not None:
+                code[pos], nom[pos] = found.code, found.nom  # type: ignore[attr-defined]
+            if first_raw[pos] is None:
+                first_raw[pos], first_label[pos] = value, match.labels[source]
+    label = match.labels[sources[0]]
+    out.labels["ministere_code"] = out.labels["ministere_nom"] = label
+    text["ministere_code"], text["ministere_nom"] = code, nom
+    shown["ministere_code"] = shown["ministere_nom"] = first_raw
+    for pos in range(n):
+        if code[pos] is not None or first_raw[pos] is None:
+            continue
+        row = int(raw.row_numbers[pos])
+        cell = str(first_raw[pos]).strip()
+        out.findings.append(Finding(
+            "ministere-inconnu", Severity.BLOCKING, raw.path.name, sheet=raw.sheet, row=row,
+            column=first_label[pos], field="ministere_code", value=clip(cell),
+            message=f"Le ministère « {brief(cell)} » de la ligne {row} ne figure pas dans la table de référence des ministères.",
+            expected=known_examples(),
+        ))
+        out.reported.update({(row, "ministere_code"), (row, "ministere_nom")})

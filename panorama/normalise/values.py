@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # Pattern strings for whole columns: pandas hands them to Arrow's RE2 kernels only when they avoid
 # \s, \d, \w, $, lookarounds and \u escapes (else it loops in Python), hence the spelled-out classes.
@@ -75,7 +76,49 @@ def text_series(series: pd.Series) -> pd.Series:
     """The cells as Arrow-backed text (None stays missing)."""
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         return series
+    if series.dtype == object:
+        cells = arrow_strings(series.to_numpy(dtype=object))
+        if cells is not None:
+            return pd.Series(pd.array(cells, dtype=TEXT), index=series.index, copy=False)
     return pd.Series(series.astype(object).where(series.notna(), None), index=series.index, dtype=TEXT)
+
+
+_JOIN = "\x00"  # never in a cell: the CSV reader refuses NUL bytes and XML cannot hold them
+
+
+def arrow_strings(values: np.ndarray) -> pa.Array | None:
+    """Cells (str or missing) as one Arrow large_string array; None when some cell is not a str.
+
+    `pa.array` would ask every str for its UTF-8 form, which CPython then keeps inside each
+    non-ASCII str for as long as it lives: on a million-row file that is a second copy of every
+    accented text the table holds. Joining the cells into one str and encoding that temporary
+    str once gives the same bytes; the offsets come from where the separators fell.
+    """
+    n = len(values)
+    missing = pd.isna(values)
+    some_missing = bool(missing.any())
+    try:
+        joined = _JOIN.join((np.where(missing, "", values) if some_missing else values).tolist())
+    except TypeError:
+        return None
+    if n == 0:
+        return None
+    if joined.isascii():  # ASCII str objects are their own UTF-8: nothing gets cached, convert directly
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    encoded = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    del joined
+    separators = encoded == 0
+    ends = np.flatnonzero(separators)
+    if len(ends) != n - 1:  # a cell holds the separator itself
+        return None
+    offsets = np.empty(n + 1, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1:n] = ends - np.arange(n - 1)  # each separator before a cell shifts it left by one
+    offsets[n] = len(encoded) - (n - 1)
+    data = encoded[~separators] if n > 1 else encoded
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if some_missing else None
+    return pa.Array.from_buffers(pa.large_string(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(data)],
+                                 null_count=int(missing.sum()))
 
 
 def to_object(text: pd.Series) -> pd.Series:

@@ -129,22 +129,24 @@ def _info(path: Path, type_: str, message: str, expected: str = "", **where: obj
 class _Built:
     """Result of the assembly (header, columns, row numbers, findings)."""
 
-    def __init__(self, header: list[str], header_row: int, cells: np.ndarray, numbers: np.ndarray,
+    def __init__(self, header: list[str], header_row: int, cells: list[np.ndarray], numbers: np.ndarray,
                  findings: list[Finding]) -> None:
         self.header, self.header_row, self.cells, self.numbers, self.findings = (
             header, header_row, cells, numbers, findings)
 
 
 class _Grid:
-    """Rows gathered into one preallocated object array, chunk by chunk.
+    """Rows gathered into preallocated object columns, chunk by chunk.
 
     Transposing small chunks keeps the fresh strings in cache; columns with few distinct values
     (ministry, phase, yes/no...) share one str per value, which is most of the memory saved at a
-    million rows. Empty cells become None on the way in, so no second pass over the data.
+    million rows. Empty cells become None on the way in, so no second pass over the data. One
+    array per column (not one 2D block) lets validation release the columns it no longer needs.
     """
 
     def __init__(self, width: int, capacity: int) -> None:
-        self.data = np.empty((max(capacity, 16), width), dtype=object)
+        self.capacity = max(capacity, 16)
+        self.columns = [np.empty(self.capacity, dtype=object) for _ in range(width)]
         self.size = 0
         self.shared: list[dict[str, str | None] | None] = [{"": None} for _ in range(width)]
         self.has_text = [False] * width
@@ -152,13 +154,11 @@ class _Grid:
 
     @property
     def width(self) -> int:
-        return self.data.shape[1]
+        return len(self.columns)
 
     def widen(self, width: int) -> None:
         self.flush()
-        grown = np.empty((self.data.shape[0], width), dtype=object)
-        grown[:, : self.width] = self.data
-        self.data = grown
+        self.columns += [np.empty(self.capacity, dtype=object) for _ in range(width - self.width)]
         self.shared += [{"": None} for _ in range(width - len(self.shared))]
         self.has_text += [False] * (width - len(self.has_text))
 
@@ -172,10 +172,13 @@ class _Grid:
         if not count:
             return
         start, stop = self.size, self.size + count
-        if stop > self.data.shape[0]:
-            grown = np.empty((max(stop, self.data.shape[0] * 3 // 2), self.width), dtype=object)
-            grown[:start] = self.data[:start]
-            self.data = grown
+        if stop > self.capacity:
+            self.capacity = max(stop, self.capacity * 3 // 2)
+            for i, old in enumerate(self.columns):
+                grown = np.empty(self.capacity, dtype=object)
+                grown[:start] = old[:start]
+                self.columns[i] = grown
+                del old
         for i, values in enumerate(zip(*self.pending)):
             shared = self.shared[i]
             if shared is not None:
@@ -186,17 +189,21 @@ class _Grid:
                 column = list(map(_EMPTY_TO_NONE.get, values, values))
             else:
                 column = values
-            self.data[start:stop, i] = column
+            self.columns[i][start:stop] = column
             if not self.has_text[i]:
                 self.has_text[i] = any(v and not v.isspace() for v in values)
         self.size = stop
         self.pending = []
 
-    def result(self, keep: list[int]) -> np.ndarray:
+    def result(self, keep: list[int]) -> list[np.ndarray]:
         self.flush()
-        if keep == list(range(self.width)) and self.size * 5 >= self.data.shape[0] * 4:
-            return self.data[: self.size]
-        return self.data[: self.size, keep]
+        if self.size * 5 >= self.capacity * 4:
+            return [self.columns[i][: self.size] for i in keep]
+        trimmed = []
+        for i in keep:  # much spare room: copy to size, releasing each full column as we go
+            trimmed.append(self.columns[i][: self.size].copy())
+            self.columns[i] = self.columns[i][:0]
+        return trimmed
 
 
 def _assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, *, ragged: bool,
@@ -304,7 +311,9 @@ def _shape_findings(path: Path, sheet: str | None, blank: int, dropped: int, sho
 
 def _table(path: Path, built: _Built, findings: list[Finding], *, sheet: str | None, encoding: str | None,
            delimiter: str | None) -> RawTable:
-    data = pd.DataFrame(built.cells, columns=pd.RangeIndex(len(built.header)), dtype=object, copy=False)
+    width = len(built.header)
+    data = pd.DataFrame(dict(zip(range(width), built.cells)), index=pd.RangeIndex(len(built.numbers)),
+                        columns=pd.RangeIndex(width), dtype=object, copy=False)
     return RawTable(path=path, sha256=_sha256(path), header=built.header, header_row=built.header_row,
                     data=data, row_numbers=built.numbers, sheet=sheet, encoding=encoding, delimiter=delimiter,
                     findings=findings + built.findings)

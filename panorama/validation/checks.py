@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
 from panorama.validation.catalog import brief
 from panorama.validation.findings import Finding, Severity, clip
@@ -20,6 +22,7 @@ from panorama.validation.findings import Finding, Severity, clip
 FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _CONTROL_RE = re.compile(CONTROL)
+_FORMULA_RE = re.compile(FORMULA)
 DURATION_FIELDS = ("duree_previsionnelle_annees", "duree_initiale_annees", "duree_actualisee_annees")
 COST_FIELDS = ("cout_estime_meur", "cout_initial_meur", "cout_actualise_meur")
 
@@ -49,10 +52,17 @@ def _hits(mask: pd.Series) -> np.ndarray:
 def content_checks(shown: pd.DataFrame, where: Where) -> list[Finding]:
     """Formula injection and control characters, in the cells as written."""
     findings: list[Finding] = []
+    small = is_small(len(shown))
     for name in shown.columns:
         text = text_series(shown[name])
         label = where.labels.get(name, name)
-        for pos in _hits(text.str.contains(FORMULA)):
+        if small:
+            cells = cells_of(text)
+            formulas = [i for i, v in enumerate(cells) if v is not None and _FORMULA_RE.match(v)]
+            controls = [i for i, v in enumerate(cells) if v is not None and _CONTROL_RE.search(v)]
+        else:
+            formulas, controls = _hits(text.str.contains(FORMULA)), _hits(text.str.contains(CONTROL))
+        for pos in formulas:
             value = clip(text.iloc[pos])
             findings.append(Finding(
                 "formule-tableur", Severity.BLOCKING, where.file, sheet=where.sheet, row=where.row(pos),
@@ -61,7 +71,7 @@ def content_checks(shown: pd.DataFrame, where: Where) -> list[Finding]:
                          "suivi de lettres : un tableur l'exécuterait comme une formule."),
                 expected="du texte qui ne commence pas par =, +, - ou @ (ajoutez une espace ou une apostrophe devant)",
             ))
-        for pos in _hits(text.str.contains(CONTROL)):
+        for pos in controls:
             raw = text.iloc[pos]
             char = _CONTROL_RE.search(raw)
             code = f"U+{ord(char.group()):04X}" if char else "?"
@@ -156,8 +166,40 @@ def _bracket_check(typed: pd.DataFrame, add, where: Where) -> None:
             "la tranche qui contient le coût estimé, ou un coût vide pour un projet en cadrage")
 
 
+_KEY_DROP = re.compile(r"[^a-z0-9<>]")
+_KEY_SAFE_BELOW = 0x2000  # below it Python's and Arrow's Unicode tables agree (tests/test_validation_perf_equivalence.py)
+
+
+def _name_key(name: str) -> str:
+    """`plain_keys` for one name: Python's unicodedata where it agrees with Arrow's, else Arrow."""
+    if max(map(ord, name), default=0) >= _KEY_SAFE_BELOW:
+        return plain_keys(pd.Series([name], dtype=object)).iloc[0]
+    return _KEY_DROP.sub("", unicodedata.normalize("NFKD", name).lower())
+
+
+def _project_key_cells(ministry: pd.Series, name: pd.Series) -> pd.Series:
+    """`project_key` on plain lists (small tables)."""
+    keys: list[str | None] = []
+    for m, n in zip(cells_of(ministry), cells_of(name)):
+        if m is None or n is None:
+            keys.append(None)
+            continue
+        if type(m) is not str or type(n) is not str:  # not text: converted as the Arrow path does
+            keys.append(_project_key_arrow(pd.Series([m], dtype=object), pd.Series([n], dtype=object)).iloc[0])
+            continue
+        k = _name_key(n)
+        keys.append(m + "|" + k if k else None)
+    return pd.Series(keys, index=ministry.index, dtype=object)
+
+
 def project_key(ministry: pd.Series, name: pd.Series) -> pd.Series:
     """Same ministry and same name once accents, case, spaces and punctuation are ignored."""
+    if is_small(len(ministry)):
+        return _project_key_cells(ministry, name)
+    return _project_key_arrow(ministry, name)
+
+
+def _project_key_arrow(ministry: pd.Series, name: pd.Series) -> pd.Series:
     names = plain_keys(name)
     key = text_series(ministry) + "|" + names
     usable = (ministry.notna() & names.notna() & names.ne("")).fillna(False).astype(bool)

@@ -193,6 +193,40 @@ def validate_raw_table(raw: RawTable, edition: Edition | None = None) -> Submiss
     Rows are processed in chunks so that memory grows with the table, not with the intermediate
     columns; the checks that need every row (unique values, duplicate projects) run on the table.
     """
+    return _validate(raw, edition, owned=False)
+
+
+def _release_cells(raw: RawTable) -> None:
+    """Drop a RawTable's cells once the table is built (only for one this module read itself):
+    the columns the table does not share are freed before the whole-table checks."""
+    raw.data = pd.DataFrame({i: np.empty(0, dtype=object) for i in range(raw.data.shape[1])},
+                            columns=pd.RangeIndex(raw.data.shape[1]), dtype=object)
+
+
+def _accept_owned(result: SubmissionResult, box: list[pd.DataFrame]) -> None:
+    """`accept`, copying the kept rows one column at a time and freeing each source column.
+
+    `box` holds the only reference to the table, so at most one column exists twice at once
+    (a million-row table would otherwise be held twice while its rows are filtered).
+    """
+    blocking = [f for f in result.findings if f.blocking]
+    rows = {f.row for f in blocking if f.row is not None}
+    if any(f.type in FILE_LEVEL for f in blocking) or not rows:
+        accept(result, box.pop())
+        return
+    table = box.pop()
+    keep = ~table["_ligne"].isin(rows).to_numpy()
+    columns = {name: table[name].array if name in BOOLEAN_FIELDS else table[name].to_numpy() for name in table.columns}
+    del table
+    data: dict[str, object] = {}
+    for name in list(columns):
+        values = columns.pop(name)[keep]
+        data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+    result.table = pd.DataFrame(data, copy=False)
+    result.rows_accepted = len(result.table)
+
+
+def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> SubmissionResult:
     file = raw.path.name
     result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
                               delimiter=raw.delimiter, sheet=raw.sheet, rows_read=raw.rows_read)
@@ -214,13 +248,17 @@ def validate_raw_table(raw: RawTable, edition: Edition | None = None) -> Submiss
         findings += found
     result.labels = dict(labels)
     table = builder.frame(file, raw.sheet, raw.row_numbers)
-    del builder
+    del builder, as_read
+    if owned:
+        _release_cells(raw)
     ctx = CellContext(file, raw.sheet, raw.row_numbers, labels)
     findings += unique_findings(table, ctx)
     findings += duplicate_projects([(file, table)], {file: labels}).get(file, [])
     order = {name: i for i, name in enumerate(project_fields())}
     result.findings = sorted(findings, key=_sort_key(order))
-    accept(result, table)
+    box = [table]
+    del table
+    _accept_owned(result, box)
     return result
 
 
@@ -241,7 +279,7 @@ def validate_submission(path: Path, edition: Edition | None = None) -> Submissio
         raw = read_submission(path, header_score=header_score)
     except UnreadableSubmission as error:
         return unreadable_result(path, error)
-    return validate_raw_table(raw, edition)
+    return _validate(raw, edition, owned=True)
 
 
 def partial_allowed(edition: Edition) -> bool:

@@ -15,6 +15,7 @@ import pandas as pd
 from frictionless import Schema
 
 from panorama.model import SCHEMA_PATH, load_schema_descriptor
+from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.validation.catalog import brief
 from panorama.validation.checks import possible_repeats
@@ -194,6 +195,9 @@ def check_schema(text: pd.DataFrame, ctx: CellContext, schema: Schema | None = N
     uniqueness is checked once on the whole (`unique_findings`).
     """
     schema = schema or submission_schema()
+    if not unique and is_small(len(text)):
+        from panorama.validation.schema_cells import check_schema_cells  # it builds on this module
+        return check_schema_cells(text, ctx, schema)
     missing_values = list(schema.missing_values or [""])
     out = SchemaCheck()
     for f in schema.fields:
