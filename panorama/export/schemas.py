@@ -177,14 +177,7 @@ _INDICATOR_FIELDS: tuple[dict[str, Any], ...] = (
 OPTIONAL_INDICATOR_COLUMNS: tuple[str, ...] = ("taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare")
 
 _REPARTITION_FIELDS: tuple[dict[str, Any], ...] = (
-    {
-        "name": "edition",
-        "title": "Édition",
-        "description": "Identifiant de l'édition du panorama : année et mois des données (AAAA-MM).",
-        "example": "2017-11",
-        "type": "string",
-        "constraints": {"required": True},
-    },
+    _EDITION_FIELDS["edition"],
     {
         "name": "dimension",
         "title": "Dimension de répartition",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ import pandas as pd
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
 from panorama.validation.catalog import brief
+from panorama.validation.context import CellContext
 from panorama.validation.findings import Finding, Severity, clip
 
 # Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
@@ -27,19 +27,6 @@ DURATION_FIELDS = ("duree_previsionnelle_annees", "duree_initiale_annees", "dure
 COST_FIELDS = ("cout_estime_meur", "cout_initial_meur", "cout_actualise_meur")
 
 
-@dataclass(frozen=True)
-class Where:
-    """The file being checked and the spreadsheet row number of each table row."""
-
-    file: str
-    sheet: str | None
-    row_numbers: np.ndarray
-    labels: dict[str, str]
-
-    def row(self, pos: int) -> int:
-        return int(self.row_numbers[pos])
-
-
 def _cell(value: object) -> str | None:
     """A cell for a report: None when missing, else its text clipped."""
     return None if value is None or pd.isna(value) else clip(str(value))
@@ -49,7 +36,7 @@ def _hits(mask: pd.Series) -> np.ndarray:
     return np.flatnonzero(mask.fillna(False).astype(bool).to_numpy())
 
 
-def content_checks(shown: pd.DataFrame, where: Where) -> list[Finding]:
+def content_checks(shown: pd.DataFrame, where: CellContext) -> list[Finding]:
     """Formula injection and control characters, in the cells as written."""
     findings: list[Finding] = []
     small = is_small(len(shown))
@@ -86,7 +73,7 @@ def content_checks(shown: pd.DataFrame, where: Where) -> list[Finding]:
 
 
 def cadrage_checks(phase: pd.Series | None, cadrage: dict[str, pd.Series], shown: pd.DataFrame,
-                   where: Where) -> list[Finding]:
+                   where: CellContext) -> list[Finding]:
     """"En cadrage" typed in a cost or duration cell: no number, and a warning unless phase is Cadrage."""
     findings: list[Finding] = []
     in_cadrage = phase.eq("Cadrage").fillna(False).astype(bool) if phase is not None else None
@@ -105,7 +92,7 @@ def cadrage_checks(phase: pd.Series | None, cadrage: dict[str, pd.Series], shown
     return findings
 
 
-def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: Where,
+def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: CellContext,
                  edition_date: dt.date | None) -> tuple[list[Finding], set[tuple[int, str]]]:
     """Rules across fields of a row; returns findings and the (row, field) they explain."""
     findings: list[Finding] = []
@@ -149,7 +136,7 @@ def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: Where,
     return findings, explained
 
 
-def _bracket_check(typed: pd.DataFrame, add, where: Where) -> None:
+def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
     cost = typed["cout_estime_meur"]
     bracket = typed["tranche_cout"]
     for name, (low, high) in BRACKET_BOUNDS.items():

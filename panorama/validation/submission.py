@@ -19,7 +19,7 @@ from panorama.normalise import normalise_table
 from panorama.normalise.headers import HeaderMatch, header_score, match_headers
 from panorama.normalise.values import text_series
 from panorama.reading.table import RawTable
-from panorama.validation.checks import Where, cadrage_checks, content_checks, cross_checks, duplicate_projects
+from panorama.validation.checks import cadrage_checks, content_checks, cross_checks, duplicate_projects
 from panorama.validation.findings import Finding, Severity
 from panorama.validation.tableschema import CellContext, check_schema, unique_findings
 
@@ -174,15 +174,14 @@ def _check_chunk(raw: RawTable, match: HeaderMatch, edition: Edition | None, tab
     """Normalise and check one slice of rows; its typed values go into the table."""
     file = raw.path.name
     norm = normalise_table(raw, match)
-    where = Where(file, raw.sheet, raw.row_numbers, norm.labels)
     ctx = CellContext(file, raw.sheet, raw.row_numbers, norm.labels, shown=norm.shown)
     schema = check_schema(norm.text, ctx, unique=False)
     typed = pd.DataFrame(schema.typed, index=norm.text.index)
-    cross, explained = cross_checks(typed, norm.shown, where, edition.date_publication if edition else None)
+    cross, explained = cross_checks(typed, norm.shown, ctx, edition.date_publication if edition else None)
     silenced = explained | norm.reported
-    findings = content_checks(norm.shown, where) + norm.findings
+    findings = content_checks(norm.shown, ctx) + norm.findings
     findings += [f for f in schema.findings if (f.row, f.field) not in silenced]
-    findings += cadrage_checks(typed.get("phase"), norm.cadrage, norm.shown, where) + cross
+    findings += cadrage_checks(typed.get("phase"), norm.cadrage, norm.shown, ctx) + cross
     table.put(start, schema.typed)
     return findings, norm.labels
 

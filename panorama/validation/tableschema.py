@@ -19,6 +19,7 @@ from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.validation.catalog import brief
 from panorama.validation.checks import possible_repeats
+from panorama.validation.context import CellContext
 from panorama.validation.findings import Finding, Severity, clip
 
 _TYPE_EXPECTED = {
@@ -62,17 +63,6 @@ class SchemaCheck:
     typed: dict[str, pd.Series] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)  # row position (0-based) of each finding
-
-
-@dataclass(frozen=True)
-class CellContext:
-    """What a finding needs to point at a cell as the person sees it."""
-
-    file: str
-    sheet: str | None
-    row_numbers: np.ndarray
-    labels: dict[str, str]
-    shown: pd.DataFrame | None = None  # cells as written (defaults to the checked text)
 
 
 def _as_text(series: pd.Series) -> pd.Series:
