@@ -83,6 +83,20 @@ def build(
     return BuildOutcome(editions, chosen, False, validations, written, measures.indicators)
 
 
+def resolve_folders(raw_dir: str | None, out_dir: str | None, report_dir: str | None,
+                    target: str | None) -> tuple[Path, Path, Path, Path | None]:
+    """Flow parameters (strings, for the UI) over the settings' folders; the target's state file."""
+    from panorama.settings import load_settings
+
+    settings = load_settings()
+    return (
+        Path(raw_dir) if raw_dir else settings.raw_dir,
+        Path(out_dir) if out_dir else settings.out_dir,
+        Path(report_dir) if report_dir else settings.report_dir,
+        settings.state_file(target) if target else None,
+    )
+
+
 def run_build(raw_dir: Path, out_dir: Path, report_dir: Path, edition: str | None, allow_partial: bool,
               force: bool, state_file: Path | None) -> BuildOutcome:
     """The build subflow on the task runner the environment asks for (Dask, or Prefect's default)."""

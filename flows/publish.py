@@ -65,6 +65,11 @@ def publish(out_dir: Path, target: str, dry_run: bool = False, force: bool = Fal
     return rows
 
 
-def preview(out_dir: Path) -> list[dict]:
-    """Without a target: what would be published, from the local files only."""
-    return local_preview(out_dir)
+def publish_or_preview(summary: dict, out_dir: Path, target: str | None, dry_run: bool, force: bool,
+                       yes: bool) -> dict:
+    """Publish to `target`; without one, list what would be published from the local files only."""
+    if target:
+        summary["publication"] = publish(out_dir, target, dry_run, force, yes)
+    else:
+        summary["apercu"] = local_preview(out_dir)
+    return summary

@@ -1,13 +1,10 @@
 """`republication`: a steward's republication after a correction, on demand (no schedule)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
-from flows.build import run_build
-from flows.publish import preview, publish
-from panorama.settings import load_settings
+from flows.build import resolve_folders, run_build
+from flows.publish import publish_or_preview
 
 
 @flow(name="republication", log_prints=True)
@@ -29,16 +26,8 @@ def republication(
     run. Submissions whose bytes did not change come from the cache. `allow_partial` applies to
     the named edition only (with "all", an edition is partial only through its edition.toml).
     """
-    settings = load_settings()
-    raw = Path(raw_dir) if raw_dir else settings.raw_dir
-    out = Path(out_dir) if out_dir else settings.out_dir
-    reports = Path(report_dir) if report_dir else settings.report_dir
-    state_file = settings.state_file(target) if target else None
+    raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
     wanted = None if edition == "all" else edition
     outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
     summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
-    if target:
-        summary["publication"] = publish(out, target, dry_run, force, yes)
-    else:
-        summary["apercu"] = preview(out)
-    return summary
+    return publish_or_preview(summary, out, target, dry_run, force, yes)

@@ -1,13 +1,10 @@
 """`publication-semestrielle`: the scheduled semester run, stage by stage as in the design."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
-from flows.build import run_build
-from flows.publish import preview, publish
-from panorama.settings import load_settings
+from flows.build import resolve_folders, run_build
+from flows.publish import publish_or_preview
 
 
 @flow(name="publication-semestrielle", log_prints=True)
@@ -26,11 +23,7 @@ def publication_semestrielle(
 
     Without a target nothing leaves the machine: the run lists what it would publish.
     """
-    settings = load_settings()
-    raw = Path(raw_dir) if raw_dir else settings.raw_dir
-    out = Path(out_dir) if out_dir else settings.out_dir
-    reports = Path(report_dir) if report_dir else settings.report_dir
-    state_file = settings.state_file(target) if target else None
+    raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
     outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
     summary = {
         "edition": outcome.edition,
@@ -39,8 +32,4 @@ def publication_semestrielle(
         "sortie": str(out),
         "rapports": str(reports),
     }
-    if target:
-        summary["publication"] = publish(out, target, dry_run, force, yes)
-    else:
-        summary["apercu"] = preview(out)
-    return summary
+    return publish_or_preview(summary, out, target, dry_run, force, yes)
