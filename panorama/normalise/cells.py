@@ -89,14 +89,19 @@ def number_cells(values: Cells) -> tuple[Cells, list[bool]]:
     return out, cadrage
 
 
-def date_cells(values: Cells) -> Cells:
-    """`values.canonical_date` for a list."""
-    convert = _memo(_date_text)
+def _canonical_cells(values: Cells, already: re.Pattern[str], one: Callable[[str], str]) -> Cells:
+    """Clean each cell; keep it when already canonical, else convert it (memoised: cells repeat)."""
+    convert = _memo(one)
     out: Cells = []
     for value in values:
         s = clean_cell(value)
-        out.append(s if s is None or _ISO_DATE_RE.fullmatch(s) else convert(s))
+        out.append(s if s is None or already.fullmatch(s) else convert(s))
     return out
+
+
+def date_cells(values: Cells) -> Cells:
+    """`values.canonical_date` for a list."""
+    return _canonical_cells(values, _ISO_DATE_RE, _date_text)
 
 
 def _boolean(v: str) -> str:
@@ -131,12 +136,7 @@ def bracket_cells(values: Cells) -> Cells:
 
 def url_cells(values: Cells) -> Cells:
     """`values.canonical_urls` for a list."""
-    convert = _memo(_urls)
-    out: Cells = []
-    for value in values:
-        s = clean_cell(value)
-        out.append(s if s is None or _STRICT_URLS_RE.fullmatch(s) else convert(s))
-    return out
+    return _canonical_cells(values, _STRICT_URLS_RE, _urls)
 
 
 def html_cells(values: Cells) -> tuple[Cells, Cells]:
