@@ -20,7 +20,7 @@ from bench.growth import growth_ratios  # noqa: E402
 from bench.synthetic import FIELDS, MINISTRIES, error_rows, write_history, write_submission  # noqa: E402
 from panorama.edition import discover_editions  # noqa: E402
 from panorama.reading import read_submission  # noqa: E402
-from panorama.validation.findings import Severity  # noqa: E402
+from panorama.findings.core import Severity  # noqa: E402
 from panorama.validation.submission import validate_submission  # noqa: E402
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from panorama.normalise.headers import MINISTRY, header_key, header_score, known_field, match_headers
-from panorama.validation.findings import Severity
+from panorama.findings.core import Severity
 
 FORMAT_1 = [  # the raw consolidated export (2016-11, 2017-06), trailing space included
     "Ministère porteur ", "Ministère nom complet", "Nom du projet", "Projet interministériel",

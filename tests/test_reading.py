@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from panorama.reading import RawTable, read_submission
-from panorama.validation.findings import Severity
+from panorama.findings.core import Severity
 from tests.support import files as F
 
 REAL_EDITIONS = Path(__file__).resolve().parents[2] / "shared" / "real-editions"

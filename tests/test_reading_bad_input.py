@@ -13,7 +13,7 @@ import pytest
 from panorama.errors import PanoramaError, UnreadableSubmission
 from panorama.reading import read_submission
 from panorama.reading.safety import MAX_CELL_CHARS
-from panorama.validation.findings import Severity
+from panorama.findings.core import Severity
 from tests.support import files as F
 
 

@@ -102,7 +102,7 @@ def test_edition_summary_lists_dropped_files(tmp_path):
 def test_every_finding_on_the_samples_has_a_catalogued_type() -> None:
     """Reports title findings from the catalogue: a type missing there would show as a bare code."""
     from panorama.edition import discover_editions
-    from panorama.validation.catalog import CATALOG
+    from panorama.findings.catalog import CATALOG
     from panorama.validation.submission import validate_edition
 
     raw = Path(__file__).resolve().parents[1] / "data" / "raw"

@@ -12,7 +12,7 @@ from panorama.edition import Edition, load_edition
 from panorama.model import PROVENANCE_COLUMNS, project_fields
 from panorama.reading.table import RawTable
 from panorama.validation import submission as submission_module
-from panorama.validation.findings import MAX_VALUE_CHARS, Severity
+from panorama.findings.core import MAX_VALUE_CHARS, Severity
 from panorama.validation.submission import validate_edition, validate_raw_table, validate_submission
 
 HEADER = ["Projet", "Ministère porteur", "Projet inter-ministériel", "Description et objectifs", "Début",

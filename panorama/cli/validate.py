@@ -15,7 +15,7 @@ from rich.text import Text
 
 from panorama.edition import EDITION_FILE, SUBMISSION_SUFFIXES, Edition, load_edition
 from panorama.errors import PanoramaError
-from panorama.validation.findings import Severity
+from panorama.findings.core import Severity
 from panorama.validation.report import DEFAULT_LIMIT, safe_name, submission_report, write_reports
 from panorama.validation.submission import EditionValidation, SubmissionResult, validate_edition, validate_paths
 

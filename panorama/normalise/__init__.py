@@ -19,8 +19,8 @@ from panorama.normalise.values import (
     canonical_urls, clean_text, merge_links, split_html, text_series,
 )
 from panorama.reading.table import RawTable
-from panorama.validation.catalog import brief
-from panorama.validation.findings import Finding, Severity, clip
+from panorama.findings.catalog import brief
+from panorama.findings.core import Finding, Severity, clip
 
 __all__ = ["Normalised", "normalise_table", "match_headers", "header_score", "HeaderMatch"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from panorama.model import load_schema_descriptor
-from panorama.validation.findings import Finding, Severity
+from panorama.findings.core import Finding, Severity
 
 # Pseudo-field: a "Ministère porteur" column may hold a code (format 1) or a full name (format 2).
 MINISTRY = "ministere"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from panorama.validation.findings import Finding
+from panorama.findings.core import Finding
 
 
 @dataclass

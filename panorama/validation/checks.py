@@ -14,9 +14,9 @@ import pandas as pd
 
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
-from panorama.validation.catalog import brief
+from panorama.findings.catalog import brief
 from panorama.validation.context import CellContext
-from panorama.validation.findings import Finding, Severity, clip
+from panorama.findings.core import Finding, Severity, clip
 
 # Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
 FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"

@@ -15,8 +15,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from panorama.validation.catalog import title_of
-from panorama.validation.findings import Severity
+from panorama.findings.catalog import title_of
+from panorama.findings.core import Severity
 from panorama.validation.submission import EditionValidation, SubmissionResult
 
 DEFAULT_LIMIT = 1000

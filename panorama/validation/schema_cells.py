@@ -19,8 +19,8 @@ from frictionless import Schema
 from panorama.normalise.cells import cells_of, text_column
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
 from panorama.validation import tableschema as ts
-from panorama.validation.catalog import brief
-from panorama.validation.findings import Finding, Severity, clip
+from panorama.findings.catalog import brief
+from panorama.findings.core import Finding, Severity, clip
 
 _PATTERNS = {"number": re.compile(STRICT_NUMBER), "integer": re.compile(r"[+-]?[0-9]+"), "date": re.compile(ISO_DATE)}
 

@@ -17,10 +17,10 @@ from frictionless import Schema
 from panorama.model import SCHEMA_PATH, load_schema_descriptor
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
-from panorama.validation.catalog import brief
+from panorama.findings.catalog import brief
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
-from panorama.validation.findings import Finding, Severity, clip
+from panorama.findings.core import Finding, Severity, clip
 
 _TYPE_EXPECTED = {
     "number": "un nombre, avec une virgule ou un point décimal, par exemple « {example} »",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from panorama.validation.findings import Severity
+from panorama.findings.core import Severity
 
 
 @dataclass(frozen=True)
