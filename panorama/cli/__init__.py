@@ -123,6 +123,33 @@ def publish(
     )
 
 
+@app.command("new-edition")
+def new_edition(
+    month: Annotated[str, typer.Argument(help="Mois de la nouvelle édition, au format AAAA-MM (exemple : 2025-12).")],
+    raw: RawOpt = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Dossier des gabarits (défaut : data/gabarits/AAAA-MM).")] = None,
+) -> None:
+    """Créer une édition : son edition.toml et un gabarit XLSX pré-rempli par ministère."""
+    from panorama.cli.new_edition import new_edition_command
+
+    raw, _, _ = _folders(raw, None, None)
+    raise typer.Exit(new_edition_command(month, raw, templates))
+
+
+@app.command("diff")
+def diff(
+    edition: Annotated[Optional[str], typer.Argument(help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
+    raw: RawOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="« text » (lisible) ou « json ».")] = "text",
+    partial: Annotated[bool, typer.Option("--partial", help="Traiter l'édition comme partielle : les ministères absents ne comptent pas comme sortants.")] = False,
+) -> None:
+    """Avant de publier : ce qui change par rapport à l'édition précédente."""
+    from panorama.cli.diff import diff_command
+
+    raw, _, _ = _folders(raw, None, None)
+    raise typer.Exit(diff_command(raw, edition, fmt, partial))
+
+
 def main() -> None:
     """Console entry point: typed errors become French messages and exit codes."""
     try:
