@@ -2,7 +2,8 @@
 
 Written for reusers who follow projects over time: which projects entered and left (by name and
 ministry, since an identifier means little to a person), how each headline figure moved, and
-which files a partial edition had to leave out. Newest edition first; no timestamp, so that the
+which files a partial edition had to leave out. The per-edition moves are `panorama.diff`'s,
+rendered by `panorama.diff_text`, so that `panorama diff` and the changelog say the same thing. Newest edition first; no timestamp, so that the
 same history always gives the same text.
 """
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 
 from panorama.edition import Edition
-from panorama.history import ENTERING, LEAVING, transitions
 
 TITLE = "# Journal des modifications du panorama des grands projets numériques de l'État"
 
@@ -59,39 +59,27 @@ def _figure_line(label: str, column: str, scale: float, decimals: int, unit: str
     return f"- {label} : {_fr(previous, decimals)} → {_fr(after, decimals)}{units} {_delta(previous, after, decimals, delta_unit)}"
 
 
-def _project_lines(moves: pd.DataFrame) -> list[str]:
-    ordered = moves.assign(_cle=[str(n).casefold() for n in moves["nom_projet"]]).sort_values(
-        ["_cle", "identifiant"], kind="mergesort"
-    )
-    return [
-        f"- {row.nom_projet} ({row.ministere_nom if not _missing(row.ministere_nom) else 'ministère non renseigné'})"
-        for row in ordered.itertuples()
-    ]
-
-
 def render_changelog(history: pd.DataFrame, indicators: pd.DataFrame, editions: list[Edition],
                      dropped: dict[str, list[str]] | None = None) -> str:
     """The French Markdown changelog, newest edition first."""
+    from panorama.diff import edition_diff
+    from panorama.diff_text import diff_markdown, partial_sentence
+
     ordered = sorted(editions, key=lambda e: e.numero)
-    moves = transitions(history, [e.id for e in ordered])
     by_edition = indicators.set_index("edition")
+    partial = {e for e, files in (dropped or {}).items() if files}
+    diffs = {e.id: edition_diff(history, indicators, ordered, e.id, partial=partial) for e in ordered}
     lines = [TITLE, ""]
+    latest = partial_sentence(diffs[ordered[-1].id]) if ordered else None
+    if latest:
+        lines += [f"**Dernière édition ({ordered[-1].id}) — {latest}**", ""]
     for position in range(len(ordered) - 1, -1, -1):
         edition = ordered[position]
         previous = ordered[position - 1] if position else None
         lines += [f"## {edition.libelle} — édition {edition.id}", ""]
         lines.append(f"Date de l'édition : {edition.date_publication.strftime('%d/%m/%Y')}.")
         lines.append("")
-        if previous is None:
-            lines += ["Première édition publiée : pas de comparaison.", ""]
-        else:
-            here = moves[moves["edition"] == edition.id]
-            for title, kind in (("Projets entrants", ENTERING), ("Projets sortants", LEAVING)):
-                chosen = here[here["mouvement"] == kind]
-                lines.append(f"### {title} par rapport à l'édition {previous.id} ({len(chosen)})")
-                lines.append("")
-                lines += _project_lines(chosen) if len(chosen) else ["- aucun"]
-                lines.append("")
+        lines += diff_markdown(diffs[edition.id], level=3, figures=False)
         if edition.id in by_edition.index:
             now = by_edition.loc[edition.id]
             before = by_edition.loc[previous.id] if previous is not None and previous.id in by_edition.index else None

@@ -13,19 +13,23 @@ Definitions (they are the published methodology):
   the `*_declare` keys of edition.toml (the early editions never published project-level initial
   values), "mixte" when one of each, "absent" when neither exists;
 - projets entrants / sortants: identifiers present in the edition and not in the previous one,
-  and the reverse (none for the first edition).
+  and the reverse (none for the first edition); in a partial edition, the projects of a ministry
+  that sent nothing are not counted as leaving (`edition_partielle`, `ministeres_absents`).
 Values keep full precision; only display rounds.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
+from panorama.absences import absent_ministries, is_partial, not_leaving
 from panorama.edition import Edition
 
 INDICATOR_COLUMNS = [
     "edition", "numero", "date_publication", "nombre_projets", "nombre_projets_interministeriels",
     "cout_total_meur", "duree_moyenne_annees", "taux_ecart_budgetaire", "taux_ecart_calendaire",
-    "source_taux", "projets_entrants", "projets_sortants",
+    "source_taux", "projets_entrants", "projets_sortants", "edition_partielle", "ministeres_absents",
     "taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare",
 ]
 REPARTITION_COLUMNS = ["edition", "dimension", "valeur", "nombre_projets", "cout_total_meur"]
@@ -93,14 +97,29 @@ def _source(budget: str, schedule: str) -> str:
     return MIXED
 
 
-def compute_indicators(history: pd.DataFrame, editions: list[Edition]) -> tuple[pd.DataFrame, list[str]]:
-    """One row of headline figures per edition (ordered by number), and French notes."""
+def compute_indicators(history: pd.DataFrame, editions: list[Edition],
+                       partial: Collection[str] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """One row of headline figures per edition (ordered by number), and French notes.
+
+    `partial` names the editions a run allowed partial (edition.toml may declare it too).
+    """
     notes: list[str] = []
     rows: list[dict[str, object]] = []
     previous_ids: set[str] | None = None
+    previous_part: pd.DataFrame | None = None
     for edition in sorted(editions, key=lambda e: e.numero):
         part = history[history["edition"] == edition.id]
         ids = set(part["identifiant"])
+        absent = absent_ministries(previous_part, part) if previous_part is not None else []
+        partial_edition = is_partial(edition, partial)
+        kept_out = not_leaving(previous_part, absent) if partial_edition and previous_part is not None else set()
+        if absent:
+            notes.append(
+                f"Édition {edition.id} : ministère(s) présent(s) dans l'édition précédente sans aucun projet "
+                f"dans celle-ci : {', '.join(absent)}"
+                + (" (édition partielle : leurs projets ne sont pas comptés comme sortants)." if partial_edition
+                   else " (leurs projets sont comptés comme sortants).")
+            )
         budget, budget_source = _rate(
             "budgetaire", budget_deviation_rate(part), edition.taux_ecart_budgetaire_declare, edition.id, notes
         )
@@ -124,20 +143,24 @@ def compute_indicators(history: pd.DataFrame, editions: list[Edition]) -> tuple[
             "taux_ecart_calendaire": schedule,
             "source_taux": _source(budget_source, schedule_source),
             "projets_entrants": None if previous_ids is None else len(ids - previous_ids),
-            "projets_sortants": None if previous_ids is None else len(previous_ids - ids),
+            "projets_sortants": None if previous_ids is None else len(previous_ids - ids - kept_out),
+            "edition_partielle": partial_edition,
+            "ministeres_absents": ", ".join(absent) or None,
             "taux_ecart_budgetaire_declare": edition.taux_ecart_budgetaire_declare,
             "taux_ecart_calendaire_declare": edition.taux_ecart_calendaire_declare,
         })
-        previous_ids = ids
+        previous_ids, previous_part = ids, part
     frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    frame["edition_partielle"] = frame["edition_partielle"].astype(bool)
     for column in ("numero", "nombre_projets", "nombre_projets_interministeriels", "projets_entrants", "projets_sortants"):
         frame[column] = pd.array(list(frame[column]), dtype="Int64")
     for column in ("cout_total_meur", "duree_moyenne_annees", "taux_ecart_budgetaire", "taux_ecart_calendaire",
                    "taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["date_publication"] = pd.to_datetime(frame["date_publication"]).astype("datetime64[ns]")
-    for column in ("edition", "source_taux"):
+    for column in ("edition", "source_taux", "ministeres_absents"):
         frame[column] = frame[column].astype(object)
+    frame["ministeres_absents"] = frame["ministeres_absents"].where(frame["ministeres_absents"].notna(), None)
     return frame, notes
 
 

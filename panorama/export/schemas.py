@@ -156,6 +156,24 @@ _INDICATOR_FIELDS: tuple[dict[str, Any], ...] = (
         "constraints": {"minimum": 0},
     },
     {
+        "name": "edition_partielle",
+        "title": "Édition partielle",
+        "description": "L'édition a été publiée sans les remontées de certains ministères (non reçues ou "
+        "écartées pour constats bloquants) : ses chiffres ne couvrent pas tous les ministères, et les projets "
+        "des ministères absents ne sont pas comptés comme sortants.",
+        "example": "false",
+        "type": "boolean",
+    },
+    {
+        "name": "ministeres_absents",
+        "title": "Ministères absents",
+        "description": "Codes des ministères présents dans l'édition précédente et sans aucun projet dans "
+        "celle-ci, séparés par une virgule et une espace (exemple : « MEF, MI »). Dans une édition partielle, "
+        "leurs projets ne sont pas comptés comme sortants ; sinon, ils le sont. Vide lorsqu'aucun ne manque.",
+        "example": "MEF, MI",
+        "type": "string",
+    },
+    {
         "name": "taux_ecart_budgetaire_declare",
         "title": "Taux d'écart budgétaire déclaré",
         "description": "Taux d'écart budgétaire tel que publié par la DINUM pour cette édition "
@@ -174,7 +192,8 @@ _INDICATOR_FIELDS: tuple[dict[str, Any], ...] = (
 )
 
 # Columns the indicators table may omit (the declared rates exist only for some pipelines).
-OPTIONAL_INDICATOR_COLUMNS: tuple[str, ...] = ("taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare")
+OPTIONAL_INDICATOR_COLUMNS: tuple[str, ...] = ("taux_ecart_budgetaire_declare", "taux_ecart_calendaire_declare",
+                                               "edition_partielle", "ministeres_absents")
 
 _REPARTITION_FIELDS: tuple[dict[str, Any], ...] = (
     _EDITION_FIELDS["edition"],
