@@ -68,3 +68,15 @@ def publish_publication(rows: list[dict], target: str) -> None:
     create_table_artifact(
         key=_key(f"publication-{target}"), table=rows, description=f"Ce qui a été publié sur la cible {target}"
     )
+
+
+def publish_diff(history: pd.DataFrame, indicators: pd.DataFrame, editions: list, edition: str,
+                 links: pd.DataFrame | None = None, partial: frozenset[str] = frozenset()) -> None:
+    """What changed against the previous edition, as `panorama diff` and the CHANGELOG say it."""
+    from panorama.diff import edition_diff
+    from panorama.diff_text import diff_markdown
+
+    diff = edition_diff(history, indicators, editions, edition, links, partial)
+    markdown = "\n".join([f"# Édition {edition} : ce qui change", "", *diff_markdown(diff, level=2)])
+    create_markdown_artifact(key=_key(f"changements-{edition}"), markdown=markdown,
+                             description=f"Changements de l'édition {edition} par rapport à la précédente")

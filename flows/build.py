@@ -74,6 +74,7 @@ def build(
     measures = tasks.measure(identity.history, editions)
     measures.notes[:0] = list(identity.warnings)
     artifacts.publish_figures(measures.indicators, measures.notes)
+    artifacts.publish_diff(identity.history, measures.indicators, editions, chosen, identity.links, partial)
     for note in measures.notes:
         logger.warning(note)
     links = pipeline.load_resource_links(state_file)
