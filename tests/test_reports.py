@@ -25,8 +25,8 @@ def _results():
 def test_reports_per_submission_and_summary(tmp_path):
     paths = write_reports(_results(), tmp_path)
     assert sorted(p.name for p in paths) == [
-        "mi.csv.rapport.json", "mi.csv.rapport.md", "spm.csv.rapport.json", "spm.csv.rapport.md",
-        "synthese.json", "synthese.md"]
+        "mi.csv.rapport.html", "mi.csv.rapport.json", "mi.csv.rapport.md", "spm.csv.rapport.html",
+        "spm.csv.rapport.json", "spm.csv.rapport.md", "synthese.html", "synthese.json", "synthese.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # no temp file left
     assert all(p.stat().st_mode & 0o044 for p in paths)  # readable by others, not mkstemp's 0600
     report = json.loads((tmp_path / "mi.csv.rapport.json").read_text(encoding="utf-8"))
@@ -37,7 +37,8 @@ def test_reports_per_submission_and_summary(tmp_path):
     assert (first["ligne"], first["colonne"], first["valeur"]) == (2, "Coût estimé", "beaucoup | trop")
     assert first["message"] and first["attendu"] and report["constats_non_listes"] == 0
     md = (tmp_path / "mi.csv.rapport.md").read_text(encoding="utf-8")
-    assert "| Gravité | Type | Ligne | Colonne | Valeur | Message | Forme attendue |" in md
+    assert "| Gravité | Projet | Ligne | Colonne | Valeur | Problème | Forme attendue | Suggestion |" in md
+    assert "type-error" not in md and md.index("| Bloquant |") < md.index("| Avertissement |")
     assert "beaucoup \\| trop" in md and "**Bloquant**" in md
     summary = json.loads((tmp_path / "synthese.json").read_text(encoding="utf-8"))
     assert [f["fichier"] for f in summary["fichiers"]] == ["spm.csv", "mi.csv"]
@@ -95,7 +96,7 @@ def test_edition_summary_lists_dropped_files(tmp_path):
     summary = json.loads((tmp_path / "out" / "synthese.json").read_text(encoding="utf-8"))
     assert summary["edition"]["id"] == "2017-02" and summary["publiable"] is True
     assert summary["fichiers_ecartes"] == ["b.csv"] and summary["nombre_de_projets"] == 1
-    assert len(paths) == 6
+    assert len(paths) == 9
     assert "Fichiers écartés" in (tmp_path / "out" / "synthese.md").read_text(encoding="utf-8")
 
 

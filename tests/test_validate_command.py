@@ -35,7 +35,8 @@ def test_good_file_exits_0_and_writes_reports(tmp_path, capsys):
     src = _write(tmp_path / "spm.csv", [HEADER, GOOD])
     code, text = _run(capsys, [src], tmp_path / "rapports")
     assert code == 0 and "aucun constat bloquant" in text
-    assert _files(tmp_path / "rapports") == ["spm.csv.rapport.json", "spm.csv.rapport.md", "synthese.json", "synthese.md"]
+    assert _files(tmp_path / "rapports") == ["spm.csv.rapport.html", "spm.csv.rapport.json", "spm.csv.rapport.md",
+                                                 "synthese.html", "synthese.json", "synthese.md"]
 
 
 def test_missing_path_exits_2_and_writes_nothing(tmp_path, capsys):
@@ -95,7 +96,7 @@ def test_odd_file_name_is_reported_inside_the_folder(tmp_path, capsys):
     assert code == 1 and "« Inconnue »" in text
     assert "Remontée [MI] ; $(rm -rf) ..csv" in text  # printed literally, not read as rich markup
     names = _files(tmp_path / "rapports")
-    assert len(names) == 4 and all("/" not in n and not n.startswith(".") for n in names)
+    assert len(names) == 6 and all("/" not in n and not n.startswith(".") for n in names)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["rapports", src.name])
 
 

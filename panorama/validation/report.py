@@ -1,4 +1,4 @@
-"""Validation reports: per submission (JSON + Markdown for the ministry) and per edition (summary).
+"""Validation reports: per submission (JSON, and Markdown + HTML for the ministry) and per edition (summary).
 
 Reports are deterministic (no timestamps, stable order) and written atomically; a file name from
 a ministry never decides where a report lands outside the report folder. When a report stops
@@ -82,37 +82,42 @@ def _md(value: object) -> str:
 
 
 def submission_markdown(result: SubmissionResult, limit: int = DEFAULT_LIMIT) -> str:
-    data = submission_report(result, limit)
-    counts = data["par_gravite"]
+    """The ministry's Markdown report: blocking findings first, each naming project, row and column."""
+    from panorama.validation.report_html import person_findings
+
+    items = person_findings(result)
+    listed = items[:limit]
+    counts = _counts(result)["par_gravite"]
     verdict = ("**Bloquant** : ce fichier ne peut pas être publié tant que les constats bloquants ne sont pas corrigés."
                if result.blocking else "**Publiable** : aucun constat bloquant.")
     lines = [
         f"# Rapport de validation : {_md(result.file)}", "",
-        f"- Empreinte SHA-256 : `{result.sha256 or 'inconnue'}`",
         f"- Lignes de projet lues : {result.rows_read} ; acceptées : {result.rows_accepted}",
         f"- Constats : {counts['bloquant']} bloquant(s), {counts['avertissement']} avertissement(s), "
         f"{counts['information']} information(s)",
         f"- Verdict : {verdict}",
     ]
     if result.sheet:
-        lines.insert(3, f"- Feuille lue : {_md(result.sheet)}")
+        lines.insert(2, f"- Feuille lue : {_md(result.sheet)}")
     if result.unknown_columns:
         lines.append("- Colonnes ignorées : " + ", ".join(f"« {_md(c)} »" for c in result.unknown_columns))
     lines += ["", "## Constats", ""]
-    if not data["constats"]:
+    if not listed:
         lines.append("Aucun constat.")
     else:
-        lines += ["| Gravité | Type | Ligne | Colonne | Valeur | Message | Forme attendue |",
-                  "|---|---|---|---|---|---|---|"]
-        for f in data["constats"]:
+        lines += ["| Gravité | Projet | Ligne | Colonne | Valeur | Problème | Forme attendue | Suggestion |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for f in listed:
             where = f"{f['ligne']}" if f["ligne"] is not None else ""
             if f["feuille"]:
                 where = f"{_md(f['feuille'])} : {where}"
-            lines.append(f"| {f['gravite']} | {f['type']} | {where} | {_md(f['colonne'])} | {_md(f['valeur'])} | "
-                         f"{_md(f['message'])} | {_md(f['attendu'])} |")
-    if data["constats_non_listes"]:
-        lines += ["", f"{data['constats_non_listes']} autre(s) constat(s) non listé(s) ici (limite de {limit} "
+            lines.append(f"| {f['libelle_gravite']} | {_md(f['projet'])} | {where} | {_md(f['colonne'])} | "
+                         f"{_md(f['valeur'])} | {_md(f['probleme'])} : {_md(f['message'])} | {_md(f['attendu'])} | "
+                         f"{_md(f['suggestion'])} |")
+    if len(items) > len(listed):
+        lines += ["", f"{len(items) - len(listed)} autre(s) constat(s) non listé(s) ici (limite de {limit} "
                       "par fichier) ; les comptes ci-dessus les incluent tous."]
+    lines += ["", f"Empreinte SHA-256 du fichier reçu : `{result.sha256 or 'inconnue'}`"]
     return "\n".join(lines) + "\n"
 
 
@@ -189,8 +194,15 @@ def _inside(folder: Path, name: str) -> Path:
 
 
 def write_reports(validation: EditionValidation | list[SubmissionResult], report_dir: Path,
-                  limit: int = DEFAULT_LIMIT) -> list[Path]:
-    """Write `<file>.rapport.json/.md` per submission and `synthese.json/.md`; return the paths."""
+                  limit: int = DEFAULT_LIMIT, previous: dict[str, str] | None = None) -> list[Path]:
+    """Write `<file>.rapport.json/.md/.html` per submission and `synthese.json/.md/.html`; return the paths.
+
+    `previous` (ministry code → name of the previous edition) names the ministries that sent
+    nothing; by default it comes from the previous edition's summary beside this folder.
+    """
+    from panorama.validation import edition_summary as es
+    from panorama.validation.report_html import submission_html
+
     folder = Path(report_dir)
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()
@@ -198,14 +210,26 @@ def write_reports(validation: EditionValidation | list[SubmissionResult], report
     written: list[Path] = []
     for result, name in zip(results, _report_names(results)):
         data = submission_report(result, limit)
+        edition_id = validation.edition.id if isinstance(validation, EditionValidation) else None
         for suffix, text in ((".rapport.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
-                             (".rapport.md", submission_markdown(result, limit))):
+                             (".rapport.md", submission_markdown(result, limit)),
+                             (".rapport.html", submission_html(result, limit, edition_id))):
             path = _inside(folder, name + suffix)
             _atomic_write(path, text)
             written.append(path)
     summary = edition_summary(validation)
+    rows: list[dict[str, Any]] = []
+    missing: dict[str, str] = {}
+    if isinstance(validation, EditionValidation):
+        now = es.ministries_of(validation.submissions)
+        before = previous if previous is not None else es.previous_ministries(validation, folder)
+        missing = {c: n for c, n in (before or {}).items() if c not in now}
+        rows = es.ministry_rows(validation)
+        summary.update(ministeres=now, ministeres_manquants=missing,
+                       avertissements=es.missing_lines(missing))
+    markdown = summary_markdown(summary) + ("\n".join(es.summary_extra_markdown(rows, missing)) + "\n" if rows else "")
     for suffix, text in ((".json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"),
-                         (".md", summary_markdown(summary))):
+                         (".md", markdown), (".html", es.summary_html(summary, rows, missing))):
         path = _inside(folder, SUMMARY_NAME + suffix)
         _atomic_write(path, text)
         written.append(path)

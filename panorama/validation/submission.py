@@ -42,6 +42,8 @@ class SubmissionResult:
     table: pd.DataFrame = field(default_factory=lambda: empty_table())
     unreadable: bool = False
     labels: dict[str, str] = field(default_factory=dict)  # field → column label as written
+    columns: list[str] = field(default_factory=list)  # header as read, for the spreadsheet column letters
+    project_names: dict[int, str] = field(default_factory=dict)  # row → nom_projet, for rows with findings
 
     @property
     def blocking(self) -> bool:
@@ -225,6 +227,15 @@ def _accept_owned(result: SubmissionResult, box: list[pd.DataFrame]) -> None:
     result.rows_accepted = len(result.table)
 
 
+def _names_of(table: pd.DataFrame, rows: set[int]) -> dict[int, str]:
+    """The project named on each row that has a finding (the reports name the project, not just the row)."""
+    if not rows or not len(table):
+        return {}
+    picked = table.loc[table["_ligne"].isin(list(rows)), ["_ligne", "nom_projet"]]
+    return {int(r): str(n) for r, n in zip(picked["_ligne"], picked["nom_projet"])
+            if isinstance(n, str) and n.strip()}
+
+
 def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> SubmissionResult:
     file = raw.path.name
     result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
@@ -255,6 +266,8 @@ def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> Submiss
     findings += duplicate_projects([(file, table)], {file: labels}).get(file, [])
     order = {name: i for i, name in enumerate(project_fields())}
     result.findings = sorted(findings, key=_sort_key(order))
+    result.columns = list(raw.header)
+    result.project_names = _names_of(table, {f.row for f in findings if f.row is not None})
     box = [table]
     del table
     _accept_owned(result, box)
