@@ -136,9 +136,15 @@ def key_figures(latest: pd.Series, indicators: pd.DataFrame, history: pd.DataFra
                                  ("Projets sortants", _int(latest.get("projets_sortants"))))
         ),
     ]
+    partial = ""
+    if latest.get("edition_partielle") is True or str(latest.get("edition_partielle")).lower() == "true":
+        absent = latest.get("ministeres_absents")
+        absent = absent if isinstance(absent, str) and absent else "certaines remontées"
+        partial = (f'<p role="note"><strong>Édition partielle</strong> : {escape(absent)} n\'y figure(nt) pas ; '
+                   "les chiffres ne les couvrent pas et leurs projets ne sont pas comptés comme sortants.</p>")
     return f"""<section aria-labelledby="titre-chiffres">
 <h2 id="titre-chiffres">Chiffres clés de la dernière édition</h2>
-<ul class="chiffres">{"".join(cards)}</ul>
+{partial}<ul class="chiffres">{"".join(cards)}</ul>
 {_moves(latest, previous, history)}
 </section>"""
 

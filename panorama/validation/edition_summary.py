@@ -89,7 +89,7 @@ def summary_html(summary: dict[str, Any], rows: list[dict[str, Any]], missing: d
     """The same summary as a self-contained page (A4), for a steward to forward."""
     from panorama.validation.report_html import CSS
 
-    e = lambda v: html.escape("" if v is None else str(v), quote=True)  # noqa: E731
+    e = lambda v: html.escape("" if v is None else str(v), quote=False)  # noqa: E731
     edition = summary.get("edition")
     title = f"Synthèse de validation : {edition['libelle']}" if edition else "Synthèse de validation"
     parts = [f"<h1>{e(title)}</h1>"]

@@ -78,7 +78,7 @@ def person_findings(result: SubmissionResult) -> list[dict[str, Any]]:
 
 
 def _e(value: object) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else html.escape(str(value), quote=False)
 
 
 def _rows(items: list[dict[str, Any]]) -> str:
