@@ -65,6 +65,33 @@ def _change_line(c: dict[str, Any], decimals: int, unit: str) -> str:
             f"({signed(c['ecart'], decimals)})")
 
 
+def _sections(diff: EditionDiff) -> list[tuple[str, list[str], bool]]:
+    """(title, list items, shown even when empty) in reading order."""
+    before = diff.precedente
+    project = lambda p: f"- {_md(p['nom_projet'])} ({_md(_who(p))})"  # noqa: E731
+    absent = diff.ministeres_absents if not diff.edition_partielle else []
+    return [
+        (f"Ministères sans remontée (présents dans l'édition {before})",
+         [f"- {_md(m['ministere_nom'])} ({m['ministere_code']}) : {m['projets_precedents']} projet(s) comptés "
+          "comme sortants" for m in absent], False),
+        ("Nouveaux ministères", [f"- {_md(m['ministere_nom'])} ({m['ministere_code']}) : {m['projets']} projet(s)"
+                                 for m in diff.ministeres_nouveaux], False),
+        (f"Projets entrants par rapport à l'édition {before} ({len(diff.entrants)})",
+         [project(p) for p in diff.entrants], True),
+        (f"Projets sortants par rapport à l'édition {before} ({len(diff.sortants)})",
+         [project(p) for p in diff.sortants], True),
+        (f"Projets non reçus (ministère absent de l'édition partielle) ({len(diff.non_recus)})",
+         [project(p) for p in diff.non_recus], False),
+        (f"Projets renommés ({len(diff.renommages)})", [_rename_line(r) for r in diff.renommages], False),
+        (f"Changements de phase ({len(diff.changements_phase)})",
+         [f"- {_md(c['nom_projet'])} : {c['avant'] or 'non renseignée'} → {c['apres'] or 'non renseignée'}"
+          for c in diff.changements_phase], False),
+        ("Plus fortes variations de coût estimé", [_change_line(c, 2, " M€") for c in diff.ecarts_cout], False),
+        ("Plus fortes variations de durée prévisionnelle",
+         [_change_line(c, 1, " ans") for c in diff.ecarts_duree], False),
+    ]
+
+
 def diff_markdown(diff: EditionDiff, level: int = 3, figures: bool = True) -> list[str]:
     """The diff as Markdown lines (sections at heading `level`)."""
     h = "#" * level
@@ -75,41 +102,9 @@ def diff_markdown(diff: EditionDiff, level: int = 3, figures: bool = True) -> li
     if diff.precedente is None:
         lines += ["Première édition publiée : pas de comparaison.", ""]
     else:
-        if diff.ministeres_absents and not diff.edition_partielle:
-            lines += [f"{h} Ministères sans remontée (présents dans l'édition {diff.precedente})", ""]
-            lines += [f"- {_md(m['ministere_nom'])} ({m['ministere_code']}) : {m['projets_precedents']} projet(s) "
-                      "comptés comme sortants" for m in diff.ministeres_absents]
-            lines.append("")
-        if diff.ministeres_nouveaux:
-            lines += [f"{h} Nouveaux ministères", ""]
-            lines += [f"- {_md(m['ministere_nom'])} ({m['ministere_code']}) : {m['projets']} projet(s)"
-                      for m in diff.ministeres_nouveaux]
-            lines.append("")
-        for title, items in (("Projets entrants", diff.entrants), ("Projets sortants", diff.sortants)):
-            lines += [f"{h} {title} par rapport à l'édition {diff.precedente} ({len(items)})", ""]
-            lines += [f"- {_md(p['nom_projet'])} ({_md(_who(p))})" for p in items] or ["- aucun"]
-            lines.append("")
-        if diff.non_recus:
-            lines += [f"{h} Projets non reçus (ministère absent de l'édition partielle) ({len(diff.non_recus)})", ""]
-            lines += [f"- {_md(p['nom_projet'])} ({_md(_who(p))})" for p in diff.non_recus]
-            lines.append("")
-        if diff.renommages:
-            lines += [f"{h} Projets renommés ({len(diff.renommages)})", ""]
-            lines += [_rename_line(r) for r in diff.renommages]
-            lines.append("")
-        if diff.changements_phase:
-            lines += [f"{h} Changements de phase ({len(diff.changements_phase)})", ""]
-            lines += [f"- {_md(c['nom_projet'])} : {c['avant'] or 'non renseignée'} → {c['apres'] or 'non renseignée'}"
-                      for c in diff.changements_phase]
-            lines.append("")
-        if diff.ecarts_cout:
-            lines += [f"{h} Plus fortes variations de coût estimé", ""]
-            lines += [_change_line(c, 2, " M€") for c in diff.ecarts_cout]
-            lines.append("")
-        if diff.ecarts_duree:
-            lines += [f"{h} Plus fortes variations de durée prévisionnelle", ""]
-            lines += [_change_line(c, 1, " ans") for c in diff.ecarts_duree]
-            lines.append("")
+        for title, items, always in _sections(diff):
+            if items or always:
+                lines += [f"{h} {title}", "", *(items or ["- aucun"]), ""]
     if figures and diff.chiffres:
         lines += [f"{h} Chiffres clés", ""]
         lines += [f"- {c['libelle']} : {figure_text(c)}" for c in diff.chiffres]

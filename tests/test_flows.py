@@ -58,6 +58,7 @@ def test_semester_flow_without_target_builds_everything_and_sends_nothing(raw: P
     assert (reports / "2024-06" / "synthese.md").is_file()
     keys = _artifact_keys()
     assert {"validation-2024-06", "validation-2024-12", "validation-2025-06", "indicateurs"} <= keys
+    assert "changements-2025-06" in keys  # what changed against the previous edition (panorama.diff)
 
     again = publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports))
     assert again["inchange"] is True

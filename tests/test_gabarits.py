@@ -14,9 +14,13 @@ import tomllib
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from panorama.cli.diff import compute_diff
+from panorama.edition import discover_editions
+from panorama.model import project_fields
+from panorama.pipeline import build_history, validate_all
 from panorama.gabarits import DATA_SHEET, INSTRUCTIONS_SHEET, PREVIOUS_SHEET
 from panorama.reading import read_submission
 from panorama.normalise.headers import header_score
@@ -72,6 +76,30 @@ def test_new_edition_writes_edition_toml_and_one_template_per_ministry(created: 
     assert "MJ_panorama_2025-12.xlsx" in names and len(names) == 11
 
 
+def _edit_mj(source: Path, target: Path) -> tuple[str, str]:
+    """A person's edits to the MJ template: rename + new cost + new phase, a row deleted, a row added."""
+    wb = openpyxl.load_workbook(source)
+    ws = wb[DATA_SHEET]
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    portalis = _row_of(ws, "Portalis")
+    ident = ws.cell(row=portalis, column=1).value
+    ws.cell(row=portalis, column=4).value = "Portalis (portail du justiciable)"  # renamed, same identifier
+    ws.cell(row=portalis, column=col["Coût estimé (M€)"]).value = 300.5  # edited value
+    ws.cell(row=portalis, column=col["Phase du projet en cours"]).value = "Déploiement"
+    removed = _row_of(ws, "PRISME (SI des greffes pénitentiaires)")
+    removed_id = ws.cell(row=removed, column=1).value
+    ws.delete_rows(removed)
+    new = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=4).value is None)
+    for title, value in (("Code du ministère porteur", "MJ"), ("Ministère porteur", "Ministère de la Justice"),
+                         ("Nom du projet", "NOUVEAU SI"), ("Projet interministériel", "Non"),
+                         ("Date de début du projet", dt.datetime(2025, 9, 1)),
+                         ("Durée prévisionnelle (années)", 4), ("Phase du projet en cours", "Cadrage"),
+                         ("Tranche de coût", "en cadrage")):
+        ws.cell(row=new, column=col[title]).value = value
+    wb.save(target)
+    return ident, removed_id
+
+
 def test_template_layout_protection_lists_and_formats(created: Path) -> None:
     wb = openpyxl.load_workbook(created / "gabarits" / MONTH / "MJ_panorama_2025-12.xlsx")
     assert wb.sheetnames[:3] == [INSTRUCTIONS_SHEET, DATA_SHEET, PREVIOUS_SHEET]
@@ -112,31 +140,19 @@ def test_unchanged_templates_give_the_same_projects_and_identifiers(created: Pat
     figures = {f["indicateur"]: f for f in diff.chiffres}
     assert figures["nombre_projets"]["avant"] == figures["nombre_projets"]["apres"] == 53
     assert figures["cout_total_meur"]["ecart"] == 0
+    identity = build_history(validate_all(discover_editions(raw)), raw)
+    history, links = identity.history, identity.links
+    assert set(links.loc[links["edition"] == MONTH, "source"]) == {"identifiant fourni"}  # no matcher involved
+    fields = project_fields()
+    before = history[history["edition"] == "2025-06"].set_index("identifiant")[fields[1:]].sort_index()
+    after = history[history["edition"] == MONTH].set_index("identifiant")[fields[1:]].sort_index()
+    pd.testing.assert_frame_equal(before, after)  # every value read back as it was published
 
 
 def test_edited_renamed_removed_and_new_rows_do_what_a_person_expects(created: Path, tmp_path: Path) -> None:
     raw, templates = _fresh(created, tmp_path)
     _drop_all(templates, raw, skip=("MJ_",))
-    wb = openpyxl.load_workbook(templates / "MJ_panorama_2025-12.xlsx")
-    ws = wb[DATA_SHEET]
-    header = [c.value for c in ws[1]]
-    col = {title: i + 1 for i, title in enumerate(header)}
-    portalis = _row_of(ws, "Portalis")
-    ident = ws.cell(row=portalis, column=1).value
-    ws.cell(row=portalis, column=4).value = "Portalis (portail du justiciable)"  # renamed, same identifier
-    ws.cell(row=portalis, column=col["Coût estimé (M€)"]).value = 300.5  # edited value
-    ws.cell(row=portalis, column=col["Phase du projet en cours"]).value = "Déploiement"
-    removed = _row_of(ws, "PRISME (SI des greffes pénitentiaires)")
-    removed_id = ws.cell(row=removed, column=1).value
-    ws.delete_rows(removed)
-    new = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=4).value is None)
-    for title, value in (("Code du ministère porteur", "MJ"), ("Ministère porteur", "Ministère de la Justice"),
-                         ("Nom du projet", "NOUVEAU SI"), ("Projet interministériel", "Non"),
-                         ("Date de début du projet", dt.datetime(2025, 9, 1)),
-                         ("Durée prévisionnelle (années)", 4), ("Phase du projet en cours", "Cadrage"),
-                         ("Tranche de coût", "en cadrage")):
-        ws.cell(row=new, column=col[title]).value = value
-    wb.save(raw / MONTH / "MJ_panorama_2025-12.xlsx")
+    ident, removed_id = _edit_mj(templates / "MJ_panorama_2025-12.xlsx", raw / MONTH / "MJ_panorama_2025-12.xlsx")
     _check_edits(raw, ident, removed_id)
 
 
@@ -214,25 +230,7 @@ def test_libreoffice_round_trip_keeps_identifiers_and_edits(soffice: str, create
     edited.mkdir()
     for path in templates.glob("*.xlsx"):
         shutil.copy(path, edited / path.name)
-    wb = openpyxl.load_workbook(edited / "MJ_panorama_2025-12.xlsx")
-    ws = wb[DATA_SHEET]
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    portalis = _row_of(ws, "Portalis")
-    ident = ws.cell(row=portalis, column=1).value
-    ws.cell(row=portalis, column=4).value = "Portalis (portail du justiciable)"
-    ws.cell(row=portalis, column=col["Coût estimé (M€)"]).value = 300.5
-    ws.cell(row=portalis, column=col["Phase du projet en cours"]).value = "Déploiement"
-    removed = _row_of(ws, "PRISME (SI des greffes pénitentiaires)")
-    removed_id = ws.cell(row=removed, column=1).value
-    ws.delete_rows(removed)
-    new = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=4).value is None)
-    for title, value in (("Code du ministère porteur", "MJ"), ("Ministère porteur", "Ministère de la Justice"),
-                         ("Nom du projet", "NOUVEAU SI"), ("Projet interministériel", "Non"),
-                         ("Date de début du projet", dt.datetime(2025, 9, 1)),
-                         ("Durée prévisionnelle (années)", 4), ("Phase du projet en cours", "Cadrage"),
-                         ("Tranche de coût", "en cadrage")):
-        ws.cell(row=new, column=col[title]).value = value
-    wb.save(edited / "MJ_panorama_2025-12.xlsx")
+    ident, removed_id = _edit_mj(edited / "MJ_panorama_2025-12.xlsx", edited / "MJ_panorama_2025-12.xlsx")
     profile = tmp_path / "profil-libreoffice"
     ods = _soffice_convert(sorted(edited.glob("*.xlsx")), "ods", tmp_path / "ods", profile)
     assert len(ods) == 11
