@@ -30,9 +30,15 @@ def ministry_names(rows: pd.DataFrame) -> dict[str, str]:
 
 
 def absent_ministries(previous: pd.DataFrame, current: pd.DataFrame) -> list[str]:
-    """Codes of the ministries with projects in `previous` and none in `current`, sorted."""
+    """Codes of the ministries with projects in `previous` and none in `current`, sorted.
+
+    A ministry whose projects carry on under another code (a renamed ministry) is not absent.
+    """
     now = set(current["ministere_code"].dropna())
-    return sorted(set(previous["ministere_code"].dropna()) - now)
+    carried_on = set(current["identifiant"])
+    gone = previous[~previous["ministere_code"].isin(list(now))]
+    return sorted(str(code) for code, rows in gone.groupby("ministere_code", sort=True)
+                  if not set(rows["identifiant"]) & carried_on)
 
 
 def not_leaving(previous: pd.DataFrame, absent: Collection[str]) -> set[str]:

@@ -138,3 +138,11 @@ def test_diff_command_json_and_text(tmp_path: Path, capsys) -> None:
     text = capsys.readouterr().out
     assert "[bold]PORTALIS[/bold]" in text and "Projets entrants (1)" in text and "Traceback" not in text
     assert diff_command(raw, None, "yaml", False) == 2
+
+
+def test_a_renamed_ministry_whose_projects_carry_on_is_not_absent() -> None:
+    from panorama.absences import absent_ministries
+
+    before = pd.DataFrame({"ministere_code": ["MTSS", "MTSS", "MJ"], "identifiant": ["mtss-a", "mtss-b", "mj-c"]})
+    now = pd.DataFrame({"ministere_code": ["MTSSF"], "identifiant": ["mtss-a"]})
+    assert absent_ministries(before, now) == ["MJ"]
