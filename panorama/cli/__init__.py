@@ -138,7 +138,7 @@ def new_edition(
 
 @app.command("diff")
 def diff(
-    edition: Annotated[Optional[str], typer.Argument(metavar="[ÉDITION]", help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
+    edition: Annotated[Optional[str], typer.Argument(metavar="ÉDITION", help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
     raw: RawOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="« text » (lisible) ou « json ».")] = "text",
     partial: Annotated[bool, typer.Option("--partial", help="Traiter l'édition comme partielle : les ministères absents ne comptent pas comme sortants.")] = False,
