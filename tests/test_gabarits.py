@@ -245,3 +245,11 @@ def test_libreoffice_round_trip_keeps_identifiers_and_edits(soffice: str, create
     assert back_wb[DATA_SHEET].protection.sheet  # LibreOffice kept the protection
     _check_edits(raw, ident, removed_id)
     _check_edits(ods_raw, ident, removed_id)
+
+
+def test_diff_refusals_are_french_exit_2(created: Path, tmp_path: Path) -> None:
+    missing = _cli("diff", "--raw", str(tmp_path / "absent"))
+    unknown = _cli("diff", "2031-01", "--raw", str(created / "raw"))
+    for done, fragment in ((missing, "introuvable"), (unknown, "« 2031-01 » introuvable")):
+        text = " ".join((done.stdout + done.stderr).split())
+        assert done.returncode == 2 and fragment in text and "Traceback" not in text
