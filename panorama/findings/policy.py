@@ -75,7 +75,7 @@ def _line_of(text: str, code: str, sub: str | None = None) -> int | None:
     wanted = [code, f'"{code}"'] if sub is None else [sub, f'"{sub}"', f"{code}.{sub}", f'"{code}".{sub}']
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.split("#", 1)[0]
-        if any(re.search(rf"(^|[\s.\"]){re.escape(w)}([\s.\"=]|$)", stripped) for w in wanted):
+        if any(re.search(rf"(^|[\s.\"[]){re.escape(w)}([\s.\"=\]]|$)", stripped) for w in wanted):
             return number
     return None
 

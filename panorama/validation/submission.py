@@ -179,8 +179,15 @@ def _empty_refused(typed: dict[str, pd.Series], findings: list[Finding], row_num
             refused.setdefault(f.field, set()).add(f.row)
     for name, rows in refused.items():
         mask = np.isin(np.asarray(row_numbers), list(rows))
-        if mask.any():
-            typed[name] = typed[name].mask(pd.Series(mask, index=typed[name].index))
+        if not mask.any():
+            continue
+        column = typed[name]
+        if column.dtype == object:  # text keeps the contract's None for a missing value
+            values = column.to_numpy(dtype=object, copy=True)
+            values[mask] = None
+            typed[name] = pd.Series(values, index=column.index, dtype=object)
+        else:
+            typed[name] = column.mask(pd.Series(mask, index=column.index))
 
 
 def _check_chunk(raw: RawTable, match: HeaderMatch, edition: Edition | None, table: _TableBuilder,
