@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from panorama.edition import discover_editions, load_edition
@@ -236,3 +237,28 @@ def test_every_emitted_finding_has_the_policy_severity(tmp_path: Path) -> None:
                        "caractere-de-controle", "duplicate-label", "colonne-manquante", "projet-en-double", "type-error",
                        "constraint-error", "valeur-non-communiquee", "cout-en-cadrage", "tranche-incoherente",
                        "feuille-ignoree", "encodage-windows-1252"}, sorted(checked)
+
+
+def test_warned_values_still_publish_a_valid_data_package(tmp_path: Path) -> None:
+    """A phase or an interministerial flag that could not be read is published blank, which the
+    published schema allows (a submission must still fill them: the submission schema requires them)."""
+    import frictionless
+
+    from panorama.pipeline import run_pipeline
+    from panorama.validation.tableschema import publication_schema, submission_schema
+
+    rows = [line("A", **{"Phase du projet en cours": "Pilote"}), line("B", **{"Projet inter-ministériel": "Partiel"}),
+            line("C", **{"Phase du projet en cours": None})]
+    edition_folder(tmp_path / "raw", rows)
+    result = run_pipeline(tmp_path / "raw", tmp_path / "out", tmp_path / "rapports")
+    history = result.history.set_index("nom_projet")
+    assert history.loc[["A", "C"], "phase"].isna().all() and pd.isna(history.loc["B", "projet_interministeriel"])
+    findings = [(f.type, f.field, f.severity) for s in result.validations[0].submissions for f in s.findings
+                if f.type != "feuille-lue"]
+    assert sorted(findings) == [("constraint-error", "phase", Severity.WARNING)] * 2 + [
+        ("type-error", "projet_interministeriel", Severity.WARNING)]
+    report = frictionless.validate(tmp_path / "out" / "datapackage.json")
+    assert report.valid, [e.message for t in report.tasks for e in t.errors]
+    for name in ("phase", "projet_interministeriel"):
+        assert submission_schema().get_field(name).constraints.get("required") is True
+        assert not publication_schema().get_field(name).constraints.get("required")

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from panorama.model import NUMBER_FIELDS, load_schema_descriptor
+from panorama.model import NUMBER_FIELDS, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise import cells as small
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import MinistryReference, bundled_reference
@@ -34,6 +34,7 @@ _TEXT_FIELDS = ("identifiant", "nom_projet", "zone_fonctionnelle")
 def _optional_fields() -> frozenset[str]:
     """Fields a ministry may leave blank: where "NC", "-" or "à venir" are read as a blank cell."""
     required = {f["name"] for f in load_schema_descriptor()["fields"] if (f.get("constraints") or {}).get("required")}
+    required |= set(SUBMISSION_REQUIRED_FIELDS)
     return frozenset(f["name"] for f in load_schema_descriptor()["fields"]
                      if f["name"] not in required or f["name"] == "identifiant")
 

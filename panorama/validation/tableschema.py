@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from frictionless import Schema
 
-from panorama.model import SCHEMA_PATH, load_schema_descriptor
+from panorama.model import SCHEMA_PATH, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.findings.catalog import brief, severity_of
@@ -38,13 +38,16 @@ def publication_schema() -> Schema:
 
 @lru_cache(maxsize=1)
 def submission_schema() -> Schema:
-    """The schema ministries' files are held to: identifiant optional, no primary key."""
+    """The schema ministries' files are held to: identifiant optional, no primary key, phase and
+    interministerial flag required."""
     descriptor = dict(load_schema_descriptor())
     descriptor["fields"] = [dict(f) for f in descriptor["fields"]]
     descriptor.pop("primaryKey", None)
     for f in descriptor["fields"]:
         if f["name"] == "identifiant":
             f["constraints"] = {k: v for k, v in f["constraints"].items() if k != "required"}
+        elif f["name"] in SUBMISSION_REQUIRED_FIELDS:
+            f["constraints"] = {"required": True, **(f.get("constraints") or {})}
     return Schema.from_descriptor(descriptor)
 
 
