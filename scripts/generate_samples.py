@@ -399,11 +399,28 @@ def _aliases() -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+POLICY = """\
+# Politique de gravité des constats : ce que le contrôle des remontées bloque, signale ou note.
+# Sans ligne sous [gravite], les gravités du catalogue s'appliquent (panorama/findings/catalog.py ;
+# README, « What blocks, what warns, and why »).
+# Une ligne par changement : le code d'un type de constat, éventuellement suivi d'un point et d'un
+# champ du schéma, puis la gravité voulue : "bloquant", "avertissement" ou "information". Exemples :
+#   date-debut-future = "bloquant"
+#   type-error.date_debut = "bloquant"
+#   colonne-inconnue = "information"
+[gravite]
+"""
+# The steward's additions to the bundled ministries reference (panorama/reference/ministeres.csv):
+# a ministry listed in data/rapports/ministeres-a-verifier.csv is settled by a line here.
+MINISTRIES_HEADER = "code,nom,aliases,successeur\n"
+
+
 def build_samples() -> dict[str, bytes]:
     """Every sample file, keyed by its path relative to the raw folder."""
     rng = random.Random(SEED)
     projects = _build_projects(rng)
-    out: dict[str, bytes] = {"identifiants.csv": _aliases()}
+    out: dict[str, bytes] = {"identifiants.csv": _aliases(), "politique.toml": POLICY.encode("utf-8"),
+                             "ministeres.csv": MINISTRIES_HEADER.encode("utf-8")}
     for e in range(len(EDITIONS)):
         ed = EDITIONS[e][0]
         rows = _records(projects, e)
