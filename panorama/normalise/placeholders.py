@@ -23,6 +23,12 @@ from panorama.errors import SettingsError
 
 REFERENCE_PATH = Path(__file__).resolve().parent.parent / "reference" / "valeurs-non-communiquees.csv"
 STEWARD_FILE = "valeurs-non-communiquees.csv"
+# A "nothing here" text is short and, unless a pattern says otherwise, holds no digit nor address:
+# cells that cannot be one are skipped before the (slower) key and pattern (a 200,000-row file has
+# as many distinct descriptions, costs and links as rows).
+MAX_CHARS = 80
+_CANNOT_BE = r"[0-9]|://|@"
+_CANNOT_BE_RE = re.compile(_CANNOT_BE)
 
 
 class PlaceholderListError(SettingsError):
@@ -40,19 +46,23 @@ def placeholder_key(text: str) -> str:
 class Placeholders:
     pattern: re.Pattern[str]
     sources: tuple[str, ...]
+    digits: bool = False  # some pattern matches digits: the quick "cannot be one" filter is off
+
+    def _possible(self, text: str) -> bool:
+        return len(text) <= MAX_CHARS and (self.digits or _CANNOT_BE_RE.search(text) is None)
 
     def matches(self, text: str | None) -> bool:
         if text is None:
             return False
         stripped = text.strip()
-        return bool(stripped) and self.pattern.fullmatch(placeholder_key(stripped)) is not None
+        return bool(stripped) and self._possible(stripped) and self.pattern.fullmatch(placeholder_key(stripped)) is not None
 
     def positions(self, cells: list[str | None]) -> list[int]:
         """Positions of the placeholder cells of a column (each distinct text looked at once)."""
         seen: dict[str, bool] = {}
         out = []
         for pos, value in enumerate(cells):
-            if value is None:
+            if value is None or len(value) > MAX_CHARS:
                 continue
             hit = seen.get(value)
             if hit is None:
@@ -63,11 +73,17 @@ class Placeholders:
 
     def mask(self, series: pd.Series) -> np.ndarray:
         """Boolean mask of the placeholder cells of a column (vectorised path)."""
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        if not len(uniques):
-            return np.zeros(len(series), dtype=bool)
+        out = np.zeros(len(series), dtype=bool)
+        candidates = np.flatnonzero(series.str.len().le(MAX_CHARS).fillna(False).to_numpy(dtype=bool))
+        if len(candidates) and not self.digits:  # long cells (descriptions) never reach the regex
+            short = series.iloc[candidates]
+            candidates = candidates[~short.str.contains(_CANNOT_BE, regex=True).fillna(True).to_numpy(dtype=bool)]
+        if not len(candidates):
+            return out
+        codes, uniques = pd.factorize(series.iloc[candidates], use_na_sentinel=True)
         flags = np.array([self.matches(str(v)) for v in uniques] + [False], dtype=bool)
-        return flags[codes]
+        out[candidates] = flags[codes]
+        return out
 
 
 def _patterns(path: Path, steward: bool) -> list[str]:
@@ -94,7 +110,10 @@ def _patterns(path: Path, steward: bool) -> list[str]:
 
 
 def _compile(motifs: list[str], sources: tuple[str, ...]) -> Placeholders:
-    return Placeholders(re.compile("|".join(f"(?:{m})" for m in dict.fromkeys(motifs))), sources)
+    pattern = re.compile("|".join(f"(?:{m})" for m in dict.fromkeys(motifs)))
+    bodies = [re.sub(r"\{[0-9]*,?[0-9]*\}", "", m) for m in motifs]  # quantifiers ("x{2,}") are no digits
+    digits = any(re.search(r"[0-9]|\\d|\\w", b) for b in bodies)
+    return Placeholders(pattern, sources, digits)
 
 
 @lru_cache(maxsize=1)
