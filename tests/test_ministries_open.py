@@ -79,7 +79,8 @@ def test_successors_link_each_ministry_to_its_family() -> None:
 def test_a_provisional_code_is_stable_and_fits_the_schema() -> None:
     code = provisional_code(NEW_NAME)
     assert code == provisional_code("ministère de la souveraineté numérique, et de l'intelligence artificielle")
-    assert code.startswith("PROV-SNIA-") and SCHEMA_CODE.fullmatch(code)
+    assert re.fullmatch(r"ProvSNIA[0-9a-f]{4}", code) and SCHEMA_CODE.fullmatch(code)
+    assert ministry_families(code) == {code.lower()}  # its own family, not a joint ministry
     assert code != provisional_code("Ministère de la Souveraineté alimentaire et numérique")
     found = bundled_reference().resolve_open(NEW_NAME)
     assert found.provisional and found.code == code and found.nom == NEW_NAME

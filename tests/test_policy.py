@@ -104,7 +104,7 @@ def test_odd_values_warn_keep_the_project_and_leave_the_typed_value_empty(tmp_pa
     assert t.loc[["A", "B", "F"], "date_debut"].isna().all()
     assert t.loc["G", "date_debut"] == dt.datetime(2026, 3, 1)  # a planned date is kept
     assert t.loc["C", "liens_projet"] is None and t.loc["D", "phase"] is None and t.loc["E", "tranche_cout"] is None
-    assert t.loc["H", "ministere_code"].startswith("PROV-")
+    assert t.loc["H", "ministere_code"].startswith("Prov")
     assert t["cout_estime_meur"].notna().all()  # every cost still counts
 
 

@@ -152,7 +152,7 @@ def test_unknown_ministry_warns_and_keeps_the_project_under_a_provisional_code()
     assert (f.type, f.severity, f.column, f.value) == ("ministere-inconnu", Severity.WARNING, "Ministère porteur",
                                                        "Ministère des Bidules")
     code = result.table["ministere_code"].iloc[0]
-    assert code.startswith("PROV-B-") and code in f.message and "data/raw/ministeres.csv" in f.expected
+    assert code.startswith("ProvB") and code in f.message and "data/raw/ministeres.csv" in f.expected
     assert result.table["ministere_nom"].iloc[0] == "Ministère des Bidules"
 
 

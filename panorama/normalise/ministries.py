@@ -25,7 +25,7 @@ REFERENCE_PATH = Path(__file__).resolve().parent.parent / "reference" / "ministe
 STEWARD_FILE = "ministeres.csv"  # in data/raw: extends and overrides the bundled reference
 JOINT_SEPARATOR = re.compile(r"\s+/\s+")
 CODE_PATTERN = re.compile(r"[A-Z][A-Za-z0-9-]{1,19}")
-PROVISIONAL_PREFIX = "PROV-"
+PROVISIONAL_PREFIX = "Prov"  # no hyphen: identity reads "A-B" as a joint ministry
 # Words that never tell two ministries apart: articles, conjunctions, prepositions, "ministère".
 _IGNORED = frozenset({
     "de", "du", "des", "d", "la", "le", "les", "l", "et", "a", "au", "aux", "en", "pour", "sur", "chez",
@@ -61,12 +61,13 @@ def provisional_code(name: str) -> str:
     """A code for a ministry the reference does not know: initials of its words and a short hash.
 
     Derived from the name's key only, so the same name gives the same code in every run and every
-    edition ("Ministère de la Souveraineté numérique" → "PROV-SN-xxxx"); it fits the schema's pattern.
+    edition ("Ministère de la Souveraineté numérique" → "ProvSN" + 4 hex digits); it fits the schema's
+    pattern and holds no hyphen, which the identity stage would read as a joint ministry ("MTES-MAA").
     """
     words = _words(name)
     initials = "".join(w[0] for w in words).upper()[:8] or "X"
-    digest = hashlib.sha1(ministry_key(name).encode("utf-8")).hexdigest()[:4].upper()
-    return f"{PROVISIONAL_PREFIX}{initials}-{digest}"
+    digest = hashlib.sha1(ministry_key(name).encode("utf-8")).hexdigest()[:4]
+    return f"{PROVISIONAL_PREFIX}{initials}{digest}"
 
 
 def _read(path: Path, steward: bool) -> list[Ministry]:
