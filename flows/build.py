@@ -11,6 +11,7 @@ from flows import artifacts, tasks
 from panorama import pipeline
 from panorama.edition import Edition, choose_edition
 from panorama.errors import BlockedEdition
+from panorama.validation.rules import load_rules
 
 
 @dataclass
@@ -54,6 +55,7 @@ def build(
     """Validate every edition, then rebuild the history and exports unless nothing changed."""
     logger = get_run_logger()
     editions = tasks.discover(raw_dir)
+    load_rules(raw_dir)  # the steward's rule files (politique.toml…), checked before any work: exit 2 when malformed
     chosen = choose_edition(editions, edition)
     partial = frozenset({chosen}) if allow_partial else frozenset()
     fingerprint = tasks.fingerprint(raw_dir, partial)

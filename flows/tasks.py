@@ -16,15 +16,17 @@ from prefect.cache_policies import NO_CACHE
 from panorama import __version__, pipeline
 from panorama.edition import Edition, discover_editions
 from panorama.model import schema_version
+from panorama.validation.rules import rules_digest
 
 
 def _submission_key(_context: object, parameters: dict) -> str:
-    """File bytes + schema version + code version: the only things a submission result depends on."""
+    """File bytes + schema version + code version + the steward's rules: what a submission result depends on."""
     path = Path(parameters["path"])
     edition: Edition | None = parameters.get("edition")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     edition_key = f"{edition.id}:{edition.date_publication}" if edition else "-"
-    return f"submission-{digest}-{edition_key}-{schema_version()}-{__version__}"
+    rules = rules_digest(edition.path.parent if edition else None)  # politique.toml, ministeres.csv…
+    return f"submission-{digest}-{edition_key}-{schema_version()}-{__version__}-{rules}"
 
 
 @task(name="découvrir-les-éditions", cache_policy=NO_CACHE)

@@ -1,14 +1,17 @@
 """Headline figures of each edition, computed from the history.
 
 Definitions (they are the published methodology):
-- nombre de projets: the rows of the edition;
+- nombre de projets: the rows of the edition, projects "en révision de trajectoire" included;
 - projets interministériels: rows whose interministerial flag is true;
-- coût total (M€): sum of the numeric estimated costs; blank or "en cadrage" costs are left out;
-- durée moyenne (années): unweighted mean of the numeric planned durations;
+- coût total (M€): sum of the numeric estimated costs; blank or "en cadrage" costs are left out,
+  and so are projects "en révision de trajectoire" (DINUM withheld their figures: "hors projets en
+  cadrage ou en révision de trajectoire"), even when a cost was sent;
+- durée moyenne (années): unweighted mean of the numeric planned durations, same exclusions;
 - taux d'écart budgétaire: mean, over projects with both an initial and an updated cost (initial
   > 0), of (coût actualisé − coût initial) / coût initial;
 - taux d'écart calendaire: Σ(durée actualisée − durée initiale) / Σ durée initiale over projects
-  with both durations, i.e. the mean deviation weighted by the initial duration;
+  with both durations, i.e. the mean deviation weighted by the initial duration (both rates leave
+  projects "en révision de trajectoire" out);
 - source_taux: "calculé" when both rates come from project data, "déclaré" when they come from
   the `*_declare` keys of edition.toml (the early editions never published project-level initial
   values), "mixte" when one of each, "absent" when neither exists;
@@ -41,10 +44,20 @@ DIMENSIONS = {
     "zone_fonctionnelle": "zone_fonctionnelle",
 }
 NOT_FILLED = "Non renseigné"
+# Projects whose cost and duration DINUM withheld while their trajectory is reviewed: counted as
+# projects, left out of every cost, duration and deviation figure.
+WITHHELD_PHASE = "Révision de trajectoire"
 COMPUTED, DECLARED, MIXED, ABSENT = "calculé", "déclaré", "mixte", "absent"
 # Computed and declared rates further apart than this get a note.
 RATE_TOLERANCE = 0.005
 RATE_LABELS = {"budgetaire": "taux d'écart budgétaire", "calendaire": "taux d'écart calendaire"}
+
+
+def withheld(rows: pd.DataFrame) -> pd.Series:
+    """Rows whose figures are withheld (phase "Révision de trajectoire")."""
+    if "phase" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    return rows["phase"].eq(WITHHELD_PHASE).fillna(False).astype(bool)
 
 
 def budget_deviation_rate(rows: pd.DataFrame) -> float | None:
@@ -120,24 +133,25 @@ def compute_indicators(history: pd.DataFrame, editions: list[Edition],
                 + (" (édition partielle : leurs projets ne sont pas comptés comme sortants)." if partial_edition
                    else " (leurs projets sont comptés comme sortants).")
             )
+        measured = part[~withheld(part)]  # the rows whose cost and duration count
         budget, budget_source = _rate(
-            "budgetaire", budget_deviation_rate(part), edition.taux_ecart_budgetaire_declare, edition.id, notes
+            "budgetaire", budget_deviation_rate(measured), edition.taux_ecart_budgetaire_declare, edition.id, notes
         )
         schedule, schedule_source = _rate(
-            "calendaire", schedule_deviation_rate(part), edition.taux_ecart_calendaire_declare, edition.id, notes
+            "calendaire", schedule_deviation_rate(measured), edition.taux_ecart_calendaire_declare, edition.id, notes
         )
         if budget_source != schedule_source and MIXED == _source(budget_source, schedule_source):
             notes.append(
                 f"Édition {edition.id} : taux d'écart budgétaire {budget_source}, taux d'écart calendaire {schedule_source}."
             )
-        durations = part["duree_previsionnelle_annees"].dropna()
+        durations = measured["duree_previsionnelle_annees"].dropna()
         rows.append({
             "edition": edition.id,
             "numero": edition.numero,
             "date_publication": pd.Timestamp(edition.date_publication),
             "nombre_projets": len(part),
             "nombre_projets_interministeriels": int(part["projet_interministeriel"].fillna(False).astype(bool).sum()),
-            "cout_total_meur": float(part["cout_estime_meur"].sum(min_count=0)),
+            "cout_total_meur": float(measured["cout_estime_meur"].sum(min_count=0)),
             "duree_moyenne_annees": float(durations.mean()) if len(durations) else None,
             "taux_ecart_budgetaire": budget,
             "taux_ecart_calendaire": schedule,
@@ -167,6 +181,8 @@ def compute_indicators(history: pd.DataFrame, editions: list[Edition],
 def compute_repartitions(history: pd.DataFrame) -> pd.DataFrame:
     """Projects and cost per edition along each dimension; a blank value is "Non renseigné".
 
+    Projects "en révision de trajectoire" count as projects; their cost is left out, as in the total.
+
     Order: edition number, dimension (as in `DIMENSIONS`), most projects first, then value.
     """
     frames: list[pd.DataFrame] = []
@@ -176,7 +192,7 @@ def compute_repartitions(history: pd.DataFrame) -> pd.DataFrame:
         values = values.where(values.notna() & (values.astype(str).str.strip() != ""), NOT_FILLED)
         grouped = (
             pd.DataFrame({"edition": history["edition"].astype(object), "valeur": values.astype(object),
-                          "cout": history["cout_estime_meur"]})
+                          "cout": history["cout_estime_meur"].mask(withheld(history))})
             .groupby(["edition", "valeur"], sort=True, dropna=False)
             .agg(nombre_projets=("cout", "size"), cout_total_meur=("cout", lambda s: float(s.sum(min_count=0))))
             .reset_index()

@@ -26,7 +26,8 @@ INTRODUCTION = (
 SECTIONS: tuple[Section, ...] = (
     Section(
         "Nombre de projets",
-        ("Toutes les lignes de projet non vides de l'édition. Une ligne entièrement vide n'est pas un projet.",),
+        ("Toutes les lignes de projet non vides de l'édition. Une ligne entièrement vide n'est pas un projet. "
+         "Les projets en révision de trajectoire, dont le coût et la durée ne sont pas publiés, sont comptés.",),
     ),
     Section(
         "Projets interministériels",
@@ -39,13 +40,18 @@ SECTIONS: tuple[Section, ...] = (
             "cadrage, dont le coût n'est pas encore estimé (case « En cadrage » ou vide), sont laissés "
             "de côté : c'est le sens de la mention « hors projets en cadrage ». Le total est affiché en "
             "milliards d'euros (Md€) avec deux décimales.",
+            "Les projets en révision de trajectoire sont eux aussi laissés de côté, même si un coût a été "
+            "transmis : leur coût et leur durée sont réservés tant que la trajectoire est revue, comme dans les "
+            "éditions publiées par la DINUM depuis 2019 (« hors projets en cadrage ou en révision de "
+            "trajectoire »). Ils restent dans l'historique et dans le nombre de projets ; dans les "
+            "répartitions, ils comptent parmi les projets mais pas dans les coûts.",
         ),
     ),
     Section(
         "Durée moyenne",
         (
             "Moyenne simple (non pondérée) des durées prévisionnelles renseignées, en années, affichée "
-            "avec une décimale.",
+            "avec une décimale, hors projets en révision de trajectoire.",
         ),
     ),
     Section(
@@ -53,7 +59,8 @@ SECTIONS: tuple[Section, ...] = (
         (
             "Moyenne, sur les projets dont le coût initial et le coût actualisé sont connus, de "
             "(coût actualisé − coût initial) / coût initial. Un taux de 13,5 % signifie qu'en moyenne "
-            "le coût d'un projet a augmenté de 13,5 % par rapport à sa première estimation.",
+            "le coût d'un projet a augmenté de 13,5 % par rapport à sa première estimation. Les projets en "
+            "révision de trajectoire n'y entrent pas, pas plus que dans le taux d'écart calendaire.",
         ),
     ),
     Section(

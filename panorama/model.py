@@ -29,6 +29,9 @@ NUMBER_FIELDS = (
 )
 DATE_FIELDS = ("date_debut",)
 BOOLEAN_FIELDS = ("projet_interministeriel",)
+# Required in a ministry's submission although the published data may leave them blank (a value
+# that cannot be read only warns and is left empty: see panorama/findings/policy.py).
+SUBMISSION_REQUIRED_FIELDS = ("phase", "projet_interministeriel")
 
 
 @lru_cache(maxsize=4)

@@ -89,9 +89,11 @@ def record_fingerprint(out_dir: Path, fingerprint: str, written: list[Path]) -> 
 
 def validate_all(editions: list[Edition], partial: set[str] | frozenset[str] = frozenset()) -> list:
     """Validate every edition (the history needs them all); `partial` names editions allowed partial."""
+    from panorama.validation.rules import rules_for
     from panorama.validation.submission import validate_edition
 
-    return [validate_edition(e, partial=e.id in partial) for e in editions]
+    rules = rules_for(editions[0]) if editions else None  # the raw folder's rules, read once for the run
+    return [validate_edition(e, partial=e.id in partial, rules=rules) for e in editions]
 
 
 def ensure_publishable(validations: list) -> None:
@@ -149,11 +151,13 @@ def export(history: pd.DataFrame, measures: Measures, out_dir: Path, changelog: 
 
 
 def write_all_reports(validations: list, report_dir: Path) -> list[Path]:
+    from panorama.validation.ministry_review import write_ministry_review
     from panorama.validation.report import write_reports
 
     paths: list[Path] = []
     for v in validations:
         paths.extend(write_reports(v, report_dir / v.edition.id))
+    paths.append(write_ministry_review(validations, report_dir))
     return paths
 
 

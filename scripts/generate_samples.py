@@ -29,7 +29,8 @@ from openpyxl.styles import Border, Font, Side
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_catalogue import (  # noqa: E402  (the catalogue sits beside this script)
-    BASE_FIELDS, EDITIONS, EXTRA_LINES, FR_MONTHS, LABELS, MINISTRIES, PHASES, PROGRAMMES, RATE_FIELDS, RENAMED, P,
+    BASE_FIELDS, EDITIONS, EXTRA_LINES, FR_MONTHS, LABELS, MINISTRIES, NEW_GOVERNMENT, PHASES, PROGRAMMES, RATE_FIELDS,
+    RENAMED, SHORT_MONTHS, P, name_in,
 )
 
 SEED = 20261122
@@ -46,16 +47,32 @@ class FileSpec:
     labels: bool = True  # French labels of format 1, else schema field names
     encoding: str = "utf-8"
     delimiter: str = ","
-    dates: str = "iso"   # iso | dmy | month | native
+    dates: str = "iso"   # iso | dmy | month | month2 (short month, two-digit year) | native
     decimal: str = "."
     sub: str = ""        # MEF sub-file tag
     quirk: str = ""      # trailing: trailing-space header + empty columns/rows; comment: extra column
+    ministry_cells: tuple[str, str] | None = None  # (code, name) as the ministry wrote them, when not the catalogue's
 
 
 def _specs(e: int) -> list[FileSpec]:
     """Each ministry's habits in edition `e`; formats rotate so every edition mixes CSV, XLSX and ODS."""
-    ed, mtss = EDITIONS[e][0], ("MTSSF" if e == 2 else "MTSS")
+    ed, mtss = EDITIONS[e][0], ("MTSSF" if e >= 2 else "MTSS")
     cp = dict(fmt="csv", encoding="cp1252", delimiter=";", dates="dmy", decimal=",")
+    if e == 3:  # edition 22: a later edition, as the dashboard's exports and a new government wrote it
+        return [
+            FileSpec(f"MI_grands_projets_{ed}.xlsx", "MI", "xlsx_text", dates="dmy", decimal=","),
+            FileSpec("MJ_panorama.csv", "MJ", "csv", dates="month2"),
+            FileSpec("MINARM_remontee_panorama.xlsx", "MINARM", "xlsx", dates="native"),
+            FileSpec("MEF_SG_panorama.csv", "MEF", sub="SG", **cp),
+            FileSpec("MEF_DGFiP_DGDDI.csv", "MEF", "csv", labels=False, encoding="utf-8-sig", sub="DG"),
+            FileSpec("MEN_panorama.tsv", "MEN", "csv", labels=False, delimiter="\t"),
+            FileSpec("MTS_panorama.xlsx", mtss, "xlsx", dates="native", ministry_cells=NEW_GOVERNMENT),
+            FileSpec("MASA_panorama.csv", "MASA", "csv", encoding="cp1252", delimiter=";", decimal=",", dates="month2"),
+            FileSpec("MTE_panorama.csv", "MTE", "csv", labels=False),
+            FileSpec("MC_panorama.xlsx", "MC", "xlsx", labels=False, dates="native"),
+            FileSpec("MEAE_panorama.csv", "MEAE", "csv"),
+            FileSpec("SPM_panorama.csv", "SPM", "csv", encoding="utf-8-sig"),
+        ]
     specs = [
         FileSpec(f"MI_grands_projets_{ed}.xlsx", "MI", "xlsx_text", dates="dmy", decimal=","),
         FileSpec("MJ_panorama.csv", "MJ", "csv", quirk="comment" if e == 1 else ""),
@@ -125,13 +142,29 @@ def _build_projects(rng: random.Random) -> list[dict]:
             if e > first and rng.random() < 0.25:
                 dur = round(dur + 0.5, 13)
             states.append((PHASES[phase], cost, dur))
-        if names[2] is None:  # a project that leaves is finished in its last edition
+        if names[2] is None and first <= 2:  # a project that leaves is finished in its last edition
             last = max(i for i, n in enumerate(names) if n)
             states[last] = ("Terminé",) + states[last][1:]
         projects.append(dict(code=code, prog=prog, names=names, zone=zone, inter=inter, sub=sub, start=start,
                              desc=desc, links=links if rng.random() < 0.85 else None, states=states,
                              init_cost=min(init_cost, states[2][1]), init_dur=min(init_dur, states[2][2])))
+    _later_states(projects)
     return projects
+
+
+def _later_states(projects: list[dict]) -> None:
+    """Each project's state in edition 22, from its own RNG (the three earlier editions stay as they were)."""
+    rng = random.Random(SEED + 22)
+    for p in projects:
+        phase, cost, dur = p["states"][2]
+        index = PHASES.index(phase) if phase in PHASES else 1
+        if rng.random() < 0.25:
+            index = min(index + 1, 3)
+        if rng.random() < 0.3:
+            cost = _away_from_bounds(cost * rng.uniform(1.01, 1.08))
+        if rng.random() < 0.2:
+            dur = round(dur + 0.5, 13)
+        p["states"].append((PHASES[index], cost, dur))
 
 
 def _records(projects: list[dict], e: int) -> list[dict]:
@@ -139,7 +172,7 @@ def _records(projects: list[dict], e: int) -> list[dict]:
     ed_year = 2024 if e == 0 else 2025
     rows = []
     for p in projects:
-        name = p["names"][e]
+        name = name_in(p["names"], e)
         if name is None:
             continue
         code = RENAMED[p["code"]][0] if p["code"] in RENAMED and e >= RENAMED[p["code"]][1] else p["code"]
@@ -160,7 +193,7 @@ def _records(projects: list[dict], e: int) -> list[dict]:
                  zone_fonctionnelle=p["zone"], programme_financement=PROGRAMMES[p["prog"]],
                  lien_pap=f"https://www.budget.gouv.fr/documentation/documents-budgetaires/PLF{ed_year}/PAP/P{pnum}",
                  _sub=p["sub"])
-        if e == 2:
+        if e >= 2:
             r.update(cout_initial_meur=None if cadrage else p["init_cost"], cout_actualise_meur=None if cadrage else cost,
                      duree_initiale_annees=None if cadrage else p["init_dur"],
                      duree_actualisee_annees=None if cadrage else dur)
@@ -179,12 +212,29 @@ def _inject_warnings(rows: list[dict], e: int) -> None:
     if e == 1:  # an unknown extra column
         by_name["PORTALIS"]["Commentaire interne"] = "À confirmer avec la DSJ avant envoi"
         by_name["ASTREA"]["Commentaire interne"] = "Chiffrage revu en comité du 12/11"
-    if e == 2:  # "En cadrage" typed in the cost of a project that is not in Cadrage
+    if e >= 2:  # "En cadrage" typed in the cost of a project that is not in Cadrage
         r = by_name["AGREGEE (monuments historiques)"]
         r["phase"], r["cout_estime_meur"], r["tranche_cout"] = "Conception / Réalisation", "En cadrage", "en cadrage"
         r["duree_previsionnelle_annees"] = r["duree_previsionnelle_annees"] or 3.0
         for f in RATE_FIELDS[:2]:
             r[f] = None
+    if e == 3:
+        _later_edition_classes(by_name)
+
+
+def _later_edition_classes(by_name: dict[str, dict]) -> None:
+    """Edition 22 carries what later real editions carry: withheld figures and "nothing here" texts."""
+    r = by_name["SIRHEN"]  # figures withheld while the trajectory is reviewed, as DINUM published them
+    r["phase"] = "Révision de trajectoire"
+    for f in ("cout_estime_meur", "tranche_cout", "duree_previsionnelle_annees", *RATE_FIELDS):
+        r[f] = None
+    by_name["Portalis"]["lien_pap"] = "NC"
+    by_name["CHORUS PRO 2"]["tranche_cout"] = "n.c."
+    by_name["ADAMANT"]["liens_projet"] = "-"
+    r = by_name["Vigicrues nouvelle génération"]  # a new project in cadrage: its start date is still to come
+    r["phase"], r["date_debut"], r["cout_estime_meur"], r["tranche_cout"] = "Cadrage", "à venir", "En cadrage", "en cadrage"
+    for f in ("duree_previsionnelle_annees", *RATE_FIELDS):
+        r[f] = None
 
 
 def _cell(value: object, spec: FileSpec) -> object:
@@ -198,6 +248,8 @@ def _cell(value: object, spec: FileSpec) -> object:
             return value.strftime("%d/%m/%Y")
         if spec.dates == "month":
             return f"{FR_MONTHS[value.month - 1]} {value.year}"
+        if spec.dates == "month2":  # "juil.-19", "janv. 21", "mars-22": both separators occur
+            return f"{SHORT_MONTHS[value.month - 1]}{'-' if (value.month + value.year) % 3 else ' '}{value.year % 100:02d}"
         return value.isoformat()
     if isinstance(value, float):
         return value if spec.fmt in ("xlsx", "ods") else _fmt_num(value, spec.decimal)
@@ -206,12 +258,14 @@ def _cell(value: object, spec: FileSpec) -> object:
 
 def _table(rows: list[dict], spec: FileSpec, e: int) -> tuple[list[str], list[list[object]]]:
     """Header and cells of one submission; rate columns only in the latest edition."""
-    fields = list(BASE_FIELDS) + (list(RATE_FIELDS) if e == 2 else [])
+    fields = list(BASE_FIELDS) + (list(RATE_FIELDS) if e >= 2 else [])
     if any("Commentaire interne" in r for r in rows):
         fields.append("Commentaire interne")
     header = [LABELS.get(f, f) if spec.labels else f for f in fields]
     if spec.quirk == "trailing":
         header[0] += " "
+    if spec.ministry_cells:
+        rows = [{**r, "ministere_code": spec.ministry_cells[0], "ministere_nom": spec.ministry_cells[1]} for r in rows]
     body = [[_cell(r.get(f), spec) for f in fields] for r in rows]
     return header, body
 
@@ -339,18 +393,35 @@ def _aliases() -> bytes:
     """The steward's alias table: two projects renamed beyond recognition, linked by force."""
     rows = [("edition", "ministere", "nom_projet", "identifiant")]
     for p, ident in ((2, "spm-vitam"), (6, "mi-pc-storm")):
-        rows += [(EDITIONS[e][0], P[p][0], P[p][2][e], ident) for e in range(3)]
+        rows += [(EDITIONS[e][0], P[p][0], name_in(P[p][2], e), ident) for e in range(len(EDITIONS))]
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue().encode("utf-8")
+
+
+POLICY = """\
+# Politique de gravité des constats : ce que le contrôle des remontées bloque, signale ou note.
+# Sans ligne sous [gravite], les gravités du catalogue s'appliquent (panorama/findings/catalog.py ;
+# README, « What blocks, what warns, and why »).
+# Une ligne par changement : le code d'un type de constat, éventuellement suivi d'un point et d'un
+# champ du schéma, puis la gravité voulue : "bloquant", "avertissement" ou "information". Exemples :
+#   date-debut-future = "bloquant"
+#   type-error.date_debut = "bloquant"
+#   colonne-inconnue = "information"
+[gravite]
+"""
+# The steward's additions to the bundled ministries reference (panorama/reference/ministeres.csv):
+# a ministry listed in data/rapports/ministeres-a-verifier.csv is settled by a line here.
+MINISTRIES_HEADER = "code,nom,aliases,successeur\n"
 
 
 def build_samples() -> dict[str, bytes]:
     """Every sample file, keyed by its path relative to the raw folder."""
     rng = random.Random(SEED)
     projects = _build_projects(rng)
-    out: dict[str, bytes] = {"identifiants.csv": _aliases()}
-    for e in range(3):
+    out: dict[str, bytes] = {"identifiants.csv": _aliases(), "politique.toml": POLICY.encode("utf-8"),
+                             "ministeres.csv": MINISTRIES_HEADER.encode("utf-8")}
+    for e in range(len(EDITIONS)):
         ed = EDITIONS[e][0]
         rows = _records(projects, e)
         out[f"{ed}/edition.toml"] = _toml(e)

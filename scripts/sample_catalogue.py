@@ -2,7 +2,8 @@
 
 Why a separate module: it is data, not logic; scripts/generate_samples.py turns it into files.
 Each project lists its name in editions 19, 20 and 21 (None when absent), which encodes the
-projects entering, leaving and renamed between editions.
+projects entering, leaving and renamed between editions; a fourth name, when given, is its name in
+edition 22 (otherwise it keeps its edition-21 name).
 """
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ EDITIONS = (  # id, numero, date, libelle, declared budget rate, declared schedu
     ("2024-06", 19, "2024-06-30", "19e édition (juin 2024)", 0.118, 0.176),
     ("2024-12", 20, "2024-12-31", "20e édition (décembre 2024)", 0.112, 0.169),
     ("2025-06", 21, "2025-06-30", "21e édition (juin 2025)", None, None),
+    ("2025-12", 22, "2025-12-31", "22e édition (décembre 2025)", None, None),
 )
+# Edition 22: the labour ministry writes its new government's name (and a code of its own).
+NEW_GOVERNMENT = ("MTS", "Ministère du travail, et des solidarités")
+# Edition 22: the short month and two-digit year that the dashboard's exports write ("juil.-19").
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 MINISTRIES = {
     "MI": "Ministère de l'Intérieur",
     "MJ": "Ministère de la Justice",
@@ -104,9 +110,15 @@ P = [
     ("MEAE", "MEAEC", ("FRANCE-VISAS",) * 3, "Délivrance de visas d'entrée en France", 1, "", "Dématérialiser la demande de visa"),
     ("MEAE", "MEAE", ("DIPLOMATIE v3", "DIPLOMATIE V3", "DIPLOMATIE V3"), "Action Diplomatique", 0, "", "Refondre la messagerie diplomatique"),
     ("MEAE", "MEAEC", ("Registre des Français de l'étranger (REGISTRE 2)",) * 3, "Echanges & Relations", 0, "", "Moderniser l'inscription consulaire"),
-    ("MEAE", "MEAE", (None, "CROCUS 2", "CROCUS 2"), "Action Diplomatique", 0, "", "Gérer les crédits de coopération des postes"),
+    ("MEAE", "MEAE", (None, "CROCUS 2", "CROCUS 2", None), "Action Diplomatique", 0, "", "Gérer les crédits de coopération des postes"),
     ("MEAE", "MEAE", (None, "SAPHIR NG", "SAPHIR NG"), "Ressources Humaines", 0, "", "Refondre la gestion des agents de droit local"),
+    ("MTE", "MTE", (None, None, None, "Vigicrues nouvelle génération"), "Alerte & Gestion de crises", 0, "", "Refondre la vigilance et la prévision des crues"),
 ]
+
+
+def name_in(names: tuple, e: int) -> str | None:
+    """A project's name in edition `e` (a three-name entry keeps its edition-21 name in edition 22)."""
+    return names[e] if e < len(names) else names[-1]
 PHASES = ("Cadrage", "Conception / Réalisation", "Expérimentation", "Déploiement", "Terminé")
 EXTRA_LINES = (
     "Il concerne près de {n}" + NBSP + "000 agents et usagers.",

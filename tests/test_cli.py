@@ -48,6 +48,8 @@ def test_run_direct_on_the_samples_writes_outputs_and_sends_nothing(raw: Path, t
     assert str(out) in result.stdout
     assert (out / "panorama-historique.parquet").is_file()
     assert (reports / "identifiants-a-verifier.csv").is_file()
+    assert (reports / "ministeres-a-verifier.csv").is_file()
+    assert "Édition 2025-12" in result.stdout  # the latest sample edition publishes with its warnings
 
 
 def test_run_with_a_blocked_edition_exits_1_and_writes_no_export(raw: Path, tmp_path: Path) -> None:
@@ -106,5 +108,5 @@ def test_run_through_prefect_as_the_readme_main_job(raw: Path, tmp_path: Path) -
     result = panorama("run", "--raw", str(raw), "--out", str(out), "--report-dir", str(tmp_path / "r"), env=env)
     _no_traceback(result)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Édition 2025-06" in result.stdout
+    assert "Édition 2025-12" in result.stdout
     assert (out / "tableau-de-bord" / "index.html").is_file()

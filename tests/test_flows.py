@@ -50,15 +50,15 @@ def _task_states(prefix: str) -> list[str]:
 def test_semester_flow_without_target_builds_everything_and_sends_nothing(raw: Path, tmp_path: Path) -> None:
     out, reports = tmp_path / "out", tmp_path / "rapports"
     summary = publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports))
-    assert summary["edition"] == "2025-06" and not summary["inchange"]
+    assert summary["edition"] == "2025-12" and not summary["inchange"]
     for name in ("panorama-historique.csv", "panorama-indicateurs.parquet", "datapackage.json",
                  "tableau-de-bord/index.html", "graphiques/projets-par-phase.png"):
         assert (out / name).is_file(), name
     assert {row["fichier"] for row in summary["apercu"]} >= {"panorama-historique.csv", "schema.json"}
     assert (reports / "2024-06" / "synthese.md").is_file()
     keys = _artifact_keys()
-    assert {"validation-2024-06", "validation-2024-12", "validation-2025-06", "indicateurs"} <= keys
-    assert "changements-2025-06" in keys  # what changed against the previous edition (panorama.diff)
+    assert {"validation-2024-06", "validation-2024-12", "validation-2025-06", "validation-2025-12", "indicateurs"} <= keys
+    assert "changements-2025-12" in keys  # what changed against the previous edition (panorama.diff)
 
     again = publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports))
     assert again["inchange"] is True

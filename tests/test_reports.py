@@ -54,7 +54,7 @@ def test_reports_are_deterministic(tmp_path):
 
 
 def test_limit_says_how_many_were_left_out(tmp_path):
-    rows = [row(Projet=f"P{i}", **{"Coût estimé": "?"}) for i in range(7)]
+    rows = [row(Projet=f"P{i}", **{"Coût estimé": "beaucoup"}) for i in range(7)]
     result = validate_raw_table(raw_table(rows))
     write_reports([result], tmp_path, limit=3)
     report = json.loads((tmp_path / "remontee.csv.rapport.json").read_text(encoding="utf-8"))
@@ -89,7 +89,7 @@ def test_edition_summary_lists_dropped_files(tmp_path):
     folder.mkdir()
     (folder / "edition.toml").write_text('numero = 2\ndate_publication = 2017-02-28\nlibelle = "2e"\n'
                                         "publication_partielle = true\n", encoding="utf-8")
-    for name, rows in (("a.csv", [row()]), ("b.csv", [row(Projet="B", Début="hier")])):
+    for name, rows in (("a.csv", [row()]), ("b.csv", [row(Projet="B", **{"Coût estimé": "beaucoup"})])):
         with (folder / name).open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows([HEADER, *rows])
     paths = write_reports(validate_edition(load_edition(folder)), tmp_path / "out")

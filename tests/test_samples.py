@@ -74,13 +74,15 @@ def test_three_consecutive_editions_with_eight_submissions_each() -> None:
     assert total < 1_000_000
 
 
-def test_rates_declared_before_the_latest_edition_and_computable_in_it() -> None:
+def test_rates_declared_in_2024_and_computable_from_2025_on() -> None:
     editions = discover_editions(RAW)
-    *earlier, latest = editions
+    earlier = [e for e in editions if e.id < "2025"]
+    computed = [e for e in editions if e.id >= "2025"]
+    assert len(earlier) == 2 and [e.id for e in computed] == ["2025-06", "2025-12"]
     for edition in earlier:
         assert edition.taux_ecart_budgetaire_declare is not None and edition.taux_ecart_calendaire_declare is not None
-    assert latest.taux_ecart_budgetaire_declare is None
-    for path in latest.files:
+    assert all(e.taux_ecart_budgetaire_declare is None for e in computed)
+    for path in (p for e in computed for p in e.files):
         text = _text(path)
         assert ("Coût initial (M€)" in text and "Durée actualisée (années)" in text) or (
             "cout_initial_meur" in text and "duree_actualisee_annees" in text), path.name
@@ -184,7 +186,7 @@ def test_header_styles_and_warnings_to_show() -> None:
     assert any("Lien vers les Projets Annuels de Performances".encode() in h for h in heads)
     assert any("Commentaire interne".encode() in h for h in heads)
     editions = discover_editions(RAW)
-    latest_text = b"".join(p.read_bytes() for p in editions[-1].files if p.suffix == ".csv")
+    latest_text = b"".join(p.read_bytes() for e in editions if e.id == "2025-06" for p in e.files if p.suffix == ".csv")
     assert re.search(rb"Conception / R\xc3\xa9alisation,En cadrage,", latest_text)  # "En cadrage" outside Cadrage
 
 
@@ -199,6 +201,19 @@ def test_alias_table_forces_links_across_editions() -> None:
         assert any(row["nom_projet"].encode() in _raw_text(p) for p in edition.files), row
         by_id.setdefault(row["identifiant"], set()).add(row["nom_projet"])
     assert any(len(names) > 1 for names in by_id.values())  # a rename the alias bridges
+
+
+def test_later_edition_carries_the_classes_of_the_later_real_editions() -> None:
+    """2025-12 (numero 22): short month + two-digit year dates, a new government's ministry name,
+    a withheld project and "nothing here" texts, as the 2019–2021 real editions carry them."""
+    later = {e.id: e for e in discover_editions(RAW)}["2025-12"]
+    assert later.numero == 22
+    text = "".join(_text(p) for p in later.files)
+    assert re.search(r"[;,\t](janv\.|févr\.|mars|avr\.|mai|juin|juil\.|août|sept\.|oct\.|nov\.|déc\.)[- ]\d{2}[;,\t]", text)
+    assert "Ministère du travail, et des solidarités" in text
+    assert "Révision de trajectoire" in text
+    for placeholder in (",NC,", "n.c.", ",-,", "à venir"):
+        assert placeholder in text.replace(";", ",").replace("<t>-</t>", ",-,"), placeholder
 
 
 def _text(path: Path) -> str:

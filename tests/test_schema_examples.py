@@ -88,7 +88,7 @@ MUTATIONS = [  # (row index in exemple-valide, field, bad value): each breaks on
     (2, "date_debut", "1985-01-01"), (0, "date_debut", "2014-02-30"), (1, "duree_previsionnelle_annees", "0"),
     (2, "duree_previsionnelle_annees", "51"), (0, "phase", "deploiement"), (1, "cout_estime_meur", "1e9"),
     (2, "tranche_cout", "< 5 M€"), (0, "lien_pap", "https://a.fr  https://b.fr"), (1, "nom_projet", "x" * 201),
-    (2, "identifiant", "spm-france-connect"), (0, "cout_initial_meur", "abc"), (2, "projet_interministeriel", ""),
+    (2, "identifiant", "spm-france-connect"), (0, "cout_initial_meur", "abc"), (0, "nom_projet", ""),
 ]
 
 

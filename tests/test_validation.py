@@ -90,14 +90,16 @@ def test_missing_start_date_is_a_warning_only_in_cadrage():
     result = validate_raw_table(raw_table([
         row(Début="", **{"Phase du projet en cours": "Cadrage"}), row(Projet="B", Début=""),
     ]))
-    assert types(result) == [("date-debut-en-cadrage", Severity.WARNING, 2), ("date-debut-manquante", Severity.BLOCKING, 3)]
+    assert types(result) == [("date-debut-en-cadrage", Severity.WARNING, 2), ("date-debut-manquante", Severity.WARNING, 3)]
+    assert result.rows_accepted == 2  # no figure uses the start date: both projects stay
 
 
-def test_start_date_after_the_edition_is_blocking():
+def test_start_date_after_the_edition_is_a_planned_project_that_warns():
     edition = Edition(id="2017-02", numero=2, date_publication=dt.date(2017, 2, 28), libelle="2e", path=Path("."))
     result = validate_raw_table(raw_table([row(Début="mars 2017"), row(Projet="B", Début="février 2017")]), edition)
     (f,) = result.findings
-    assert (f.type, f.row, f.severity) == ("date-debut-future", 2, Severity.BLOCKING)
+    assert (f.type, f.row, f.severity) == ("date-debut-future", 2, Severity.WARNING)
+    assert result.rows_accepted == 2 and str(result.table["date_debut"].iloc[0].date()) == "2017-03-01"
     assert "28/02/2017" in f.message
 
 
@@ -144,11 +146,14 @@ def test_a_one_megabyte_cell_is_a_clipped_constraint_error():
     assert len(f.message) < 400
 
 
-def test_unknown_ministry_is_one_blocking_finding_with_examples():
+def test_unknown_ministry_warns_and_keeps_the_project_under_a_provisional_code():
     result = validate_raw_table(raw_table([row(**{"Ministère porteur": "Ministère des Bidules"})]))
     (f,) = result.findings
-    assert (f.type, f.column, f.value) == ("ministere-inconnu", "Ministère porteur", "Ministère des Bidules")
-    assert "MI" in f.expected and "Ministère de l'Intérieur" in f.expected
+    assert (f.type, f.severity, f.column, f.value) == ("ministere-inconnu", Severity.WARNING, "Ministère porteur",
+                                                       "Ministère des Bidules")
+    code = result.table["ministere_code"].iloc[0]
+    assert code.startswith("ProvB") and code in f.message and "data/raw/ministeres.csv" in f.expected
+    assert result.table["ministere_nom"].iloc[0] == "Ministère des Bidules"
 
 
 def test_format_1_code_and_full_name():
@@ -206,7 +211,7 @@ def test_edition_cross_file_duplicate_blocks_the_later_file(tmp_path):
 def test_partial_publication_drops_blocked_files(tmp_path):
     folder = _edition(tmp_path, "publication_partielle = true\n")
     _csv(folder / "a.csv", [row()])
-    _csv(folder / "b.csv", [row(Projet="PNR", Début="hier")])
+    _csv(folder / "b.csv", [row(Projet="PNR", **{"Coût estimé": "beaucoup"})])
     (folder / "c.csv").write_bytes(b"")
     v = validate_edition(load_edition(folder))
     assert v.partial and v.publishable
@@ -218,7 +223,7 @@ def test_partial_publication_drops_blocked_files(tmp_path):
 
 def test_partial_can_be_asked_by_the_caller(tmp_path):
     folder = _edition(tmp_path)
-    _csv(folder / "b.csv", [row(Début="hier")])
+    _csv(folder / "b.csv", [row(**{"Durée du projet en années": "longtemps"})])
     assert not validate_edition(load_edition(folder)).publishable
     assert validate_edition(load_edition(folder), partial=True).publishable
 

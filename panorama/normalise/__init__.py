@@ -6,26 +6,37 @@ written are kept beside it so that every finding shows the value the ministry ty
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from panorama.model import NUMBER_FIELDS
+from panorama.model import NUMBER_FIELDS, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise import cells as small
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
-from panorama.normalise.ministries import known_examples, resolve_ministry
+from panorama.normalise.ministries import MinistryReference, bundled_reference
+from panorama.normalise.placeholders import Placeholders, bundled_placeholders
 from panorama.normalise.values import (
     canonical_boolean, canonical_bracket, canonical_date, canonical_number, canonical_phase,
     canonical_urls, clean_text, merge_links, split_html, text_series,
 )
 from panorama.reading.table import RawTable
-from panorama.findings.catalog import brief
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, clip
 
 __all__ = ["Normalised", "normalise_table", "match_headers", "header_score", "HeaderMatch"]
 
 _MINISTRY_SOURCES = ("ministere_code", MINISTRY, "ministere_nom")
 _TEXT_FIELDS = ("identifiant", "nom_projet", "zone_fonctionnelle")
+
+
+@lru_cache(maxsize=1)
+def _optional_fields() -> frozenset[str]:
+    """Fields a ministry may leave blank: where "NC", "-" or "à venir" are read as a blank cell."""
+    required = {f["name"] for f in load_schema_descriptor()["fields"] if (f.get("constraints") or {}).get("required")}
+    required |= set(SUBMISSION_REQUIRED_FIELDS)
+    return frozenset(f["name"] for f in load_schema_descriptor()["fields"]
+                     if f["name"] not in required or f["name"] == "identifiant")
 
 
 @dataclass
@@ -45,7 +56,7 @@ def _column(raw: RawTable, match: HeaderMatch, name: str) -> pd.Series | None:
     return text_series(raw.data.iloc[:, index].reset_index(drop=True))
 
 
-def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str) -> None:
+def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str, reference: MinistryReference) -> None:
     """Fill ministere_code / ministere_nom from whichever ministry columns the file has."""
     sources = [(s, _column(raw, match, s)) for s in _MINISTRY_SOURCES if s in match.columns]
     if not sources:
@@ -58,7 +69,7 @@ def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str) -
     for source, values in sources:
         cleaned = clean_text(values)
         positions, uniques = pd.factorize(cleaned, use_na_sentinel=True)
-        resolved = [resolve_ministry(str(v)) for v in uniques] + [None]
+        resolved = [reference.resolve(str(v)) for v in uniques] + [None]
         codes = np.array([m.code if m else None for m in resolved], dtype=object)[positions]
         noms = np.array([m.nom if m else None for m in resolved], dtype=object)[positions]
         fill = pd.isna(code) & ~pd.isna(codes)
@@ -68,35 +79,76 @@ def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str) -
         first_label[take] = match.labels[source]
     label = match.labels[sources[0][0]]
     out.labels["ministere_code"] = out.labels["ministere_nom"] = label
+    unknown = pd.isna(code) & ~pd.isna(first_raw)
+    for pos in np.flatnonzero(unknown):
+        code[pos], nom[pos] = _provisional(raw, out, file, reference, first_raw[pos], first_label[pos], pos)
     out.text["ministere_code"] = text_series(pd.Series(code))
     out.text["ministere_nom"] = text_series(pd.Series(nom))
     out.shown["ministere_code"] = out.shown["ministere_nom"] = text_series(pd.Series(first_raw))
-    unknown = pd.isna(code) & ~pd.isna(first_raw)
-    for pos in np.flatnonzero(unknown):
-        row = int(raw.row_numbers[pos])
-        value = clip(str(first_raw[pos]).strip())
-        short = brief(str(first_raw[pos]).strip())
-        out.findings.append(Finding(
-            "ministere-inconnu", Severity.BLOCKING, file, sheet=raw.sheet, row=row,
-            column=first_label[pos], field="ministere_code", value=value,
-            message=f"Le ministère « {short} » de la ligne {row} ne figure pas dans la table de référence des ministères.",
-            expected=known_examples(),
-        ))
-        out.reported.update({(row, "ministere_code"), (row, "ministere_nom")})
 
 
-def normalise_table(raw: RawTable, match: HeaderMatch) -> Normalised:
-    """Canonical text for every matched field; HTML split into text and links; ministries resolved."""
+def _provisional(raw: RawTable, out: Normalised, file: str, reference: MinistryReference, written: object,
+                 label: object, pos: int) -> tuple[str | None, str | None]:
+    """A ministry the reference does not know: a provisional code, and a warning saying how to settle it."""
+    cell = str(written).strip()
+    ministry = reference.resolve_open(cell)
+    if ministry is None:
+        return None, None
+    row = int(raw.row_numbers[pos])
+    out.findings.append(Finding(
+        "ministere-inconnu", severity_of("ministere-inconnu"), file, sheet=raw.sheet, row=row,
+        column=str(label), field="ministere_code", value=clip(cell),
+        message=(f"Le ministère « {brief(cell)} » de la ligne {row} ne figure pas dans la table de référence des "
+                 f"ministères : le projet est repris sous le code provisoire « {ministry.code} », à confirmer "
+                 "(ministeres-a-verifier.csv)."),
+        expected=("un sigle ou un nom de la table des ministères ; si c'est un nouveau ministère, l'administrateur "
+                  "des données l'ajoute à data/raw/ministeres.csv (code,nom,aliases,successeur)"),
+    ))
+    out.reported.update({(row, "ministere_code"), (row, "ministere_nom")})
+    return ministry.code, ministry.nom
+
+
+def _placeholder_finding(raw: RawTable, out: Normalised, label: str, name: str, pos: int, value: object) -> None:
+    row = int(raw.row_numbers[pos])
+    cell = str(value).strip()
+    out.findings.append(Finding(
+        "valeur-non-communiquee", severity_of("valeur-non-communiquee"), raw.path.name, sheet=raw.sheet, row=row,
+        column=label, field=name, value=clip(cell),
+        message=(f"La mention « {brief(cell, 30)} » de la colonne « {label} », ligne {row}, signifie que la valeur "
+                 "n'est pas communiquée : la case est lue comme vide."),
+        expected="la valeur quand elle est connue, sinon une case vide",
+    ))
+    out.reported.add((row, name))
+
+
+def normalise_table(raw: RawTable, match: HeaderMatch, ministries: MinistryReference | None = None,
+                    placeholders: Placeholders | None = None) -> Normalised:
+    """Canonical text for every matched field; HTML split into text and links; ministries resolved.
+
+    `ministries` and `placeholders` are the run's references (default: the bundled ones).
+    """
+    ministries = ministries or bundled_reference()
+    placeholders = placeholders or bundled_placeholders()
     if small.is_small(len(raw.data)):
-        return _normalise_cells(raw, match)
+        return _normalise_cells(raw, match, ministries, placeholders)
     file = raw.path.name
     out = Normalised(text=pd.DataFrame(index=range(len(raw.data))), shown=pd.DataFrame(index=range(len(raw.data))), labels={})
+    optional = _optional_fields()
+    blanked: dict[str, pd.Series] = {}
+    for name, label in match.labels.items():
+        if name in optional:
+            values = _column(raw, match, name)
+            hits = placeholders.mask(values)
+            if hits.any():
+                for pos in np.flatnonzero(hits):
+                    _placeholder_finding(raw, out, label, name, int(pos), values.iloc[pos])
+                blanked[name] = values.where(~hits)
     for name, label in match.labels.items():
         if name in _MINISTRY_SOURCES:
             continue
-        values = _column(raw, match, name)
+        values = blanked.get(name, _column(raw, match, name))
         out.labels[name] = label
-        out.shown[name] = values
+        out.shown[name] = _column(raw, match, name) if name in blanked else values
         if name in NUMBER_FIELDS:
             out.text[name], out.cadrage[name] = canonical_number(values)
         elif name == "date_debut":
@@ -111,15 +163,15 @@ def normalise_table(raw: RawTable, match: HeaderMatch) -> Normalised:
             out.text[name] = canonical_urls(values)
         elif name not in ("description", "programme_financement"):  # those two: _html_links
             out.text[name] = split_html(values)[0]
-    _html_links(raw, match, out)
-    _ministries(raw, match, out, file)
+    _html_links(raw, match, out, blanked)
+    _ministries(raw, match, out, file, ministries)
     return out
 
 
-def _html_links(raw: RawTable, match: HeaderMatch, out: Normalised) -> None:
+def _html_links(raw: RawTable, match: HeaderMatch, out: Normalised, blanked: dict[str, pd.Series]) -> None:
     """Description links → liens_projet; the funding programme's anchor → lien_pap."""
     for source, target in (("description", "liens_projet"), ("programme_financement", "lien_pap")):
-        values = _column(raw, match, source)
+        values = blanked.get(source, _column(raw, match, source))
         if values is None:
             continue
         text, links = split_html(values)
@@ -129,7 +181,7 @@ def _html_links(raw: RawTable, match: HeaderMatch, out: Normalised) -> None:
             out.text[target] = merge_links(current, links)
             if target not in out.labels:
                 out.labels[target] = match.labels[source]
-                out.shown[target] = values
+                out.shown[target] = _column(raw, match, source)
 
 
 def _raw_cells(raw: RawTable, index: int) -> small.Cells:
@@ -139,7 +191,8 @@ def _raw_cells(raw: RawTable, index: int) -> small.Cells:
     return small.cells_of(text_series(raw.data.iloc[:, index]))  # not text: converted as the Arrow path does
 
 
-def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
+def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryReference,
+                     placeholders: Placeholders) -> Normalised:
     """`normalise_table` on plain lists, one pandas column built per field (small tables)."""
     index = pd.RangeIndex(len(raw.data))
     text: dict[str, small.Cells] = {}
@@ -147,12 +200,22 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
     cadrage: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
     columns = {name: _raw_cells(raw, i) for name, i in match.columns.items()}
+    written = dict(columns)  # the cells as written, before placeholders are blanked
+    found: list[tuple[str, int, object]] = []
+    optional = _optional_fields()
+    for name in match.labels:
+        if name in optional:
+            hits = placeholders.positions(columns[name])
+            if hits:
+                found.extend((name, pos, columns[name][pos]) for pos in hits)
+                blank = set(hits)
+                columns[name] = [None if i in blank else v for i, v in enumerate(columns[name])]
     for name, label in match.labels.items():
         if name in _MINISTRY_SOURCES:
             continue
         values = columns[name]
         labels[name] = label
-        shown[name] = values
+        shown[name] = written[name]
         if name in NUMBER_FIELDS:
             text[name], flags = small.number_cells(values)
             cadrage[name] = pd.Series(flags, index=index, dtype=bool)
@@ -177,10 +240,12 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
             text[target] = small.merge_link_cells(current, links)
             if target not in labels:
                 labels[target] = match.labels[source]
-                shown[target] = columns[source]
+                shown[target] = written[source]
     out = Normalised(text=pd.DataFrame(index=index), shown=pd.DataFrame(index=index), labels=labels,
                      cadrage=cadrage)
-    _ministry_cells(raw, match, columns, out, text, shown)
+    for name, pos, value in found:
+        _placeholder_finding(raw, out, match.labels[name], name, pos, value)
+    _ministry_cells(raw, match, columns, out, text, shown, ministries)
     frame = {k: small.text_column(v, index) for k, v in text.items()}
     out.text = pd.DataFrame(frame, index=index) if frame else out.text
     frame = {k: small.text_column(v, index) for k, v in shown.items()}
@@ -189,7 +254,7 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
 
 
 def _ministry_cells(raw: RawTable, match: HeaderMatch, columns: dict[str, small.Cells], out: Normalised,
-                    text: dict[str, small.Cells], shown: dict[str, small.Cells]) -> None:
+                    text: dict[str, small.Cells], shown: dict[str, small.Cells], reference: MinistryReference) -> None:
     """`_ministries` on plain lists."""
     sources = [s for s in _MINISTRY_SOURCES if s in match.columns]
     if not sources:
@@ -207,7 +272,7 @@ def _ministry_cells(raw: RawTable, match: HeaderMatch, columns: dict[str, small.
             if cleaned is None:
                 continue
             if cleaned not in resolved:
-                resolved[cleaned] = resolve_ministry(cleaned)
+                resolved[cleaned] = reference.resolve(cleaned)
             found = resolved[cleaned]
             if code[pos] is None and found is not None:
                 code[pos], nom[pos] = found.code, found.nom  # type: ignore[attr-defined]
@@ -215,17 +280,8 @@ def _ministry_cells(raw: RawTable, match: HeaderMatch, columns: dict[str, small.
                 first_raw[pos], first_label[pos] = value, match.labels[source]
     label = match.labels[sources[0]]
     out.labels["ministere_code"] = out.labels["ministere_nom"] = label
+    for pos in range(n):
+        if code[pos] is None and first_raw[pos] is not None:
+            code[pos], nom[pos] = _provisional(raw, out, raw.path.name, reference, first_raw[pos], first_label[pos], pos)
     text["ministere_code"], text["ministere_nom"] = code, nom
     shown["ministere_code"] = shown["ministere_nom"] = first_raw
-    for pos in range(n):
-        if code[pos] is not None or first_raw[pos] is None:
-            continue
-        row = int(raw.row_numbers[pos])
-        cell = str(first_raw[pos]).strip()
-        out.findings.append(Finding(
-            "ministere-inconnu", Severity.BLOCKING, raw.path.name, sheet=raw.sheet, row=row,
-            column=first_label[pos], field="ministere_code", value=clip(cell),
-            message=f"Le ministère « {brief(cell)} » de la ligne {row} ne figure pas dans la table de référence des ministères.",
-            expected=known_examples(),
-        ))
-        out.reported.update({(row, "ministere_code"), (row, "ministere_nom")})

@@ -14,9 +14,9 @@ import pandas as pd
 
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
-from panorama.findings.catalog import brief
+from panorama.findings.catalog import brief, severity_of
 from panorama.validation.context import CellContext
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.core import Finding, clip
 
 # Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
 FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"
@@ -52,7 +52,7 @@ def content_checks(shown: pd.DataFrame, where: CellContext) -> list[Finding]:
         for pos in formulas:
             value = clip(text.iloc[pos])
             findings.append(Finding(
-                "formule-tableur", Severity.BLOCKING, where.file, sheet=where.sheet, row=where.row(pos),
+                "formule-tableur", severity_of("formule-tableur", name), where.file, sheet=where.sheet, row=where.row(pos),
                 column=label, field=name, value=value,
                 message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, commence par « {brief(value, 30)} » "
                          "suivi de lettres : un tableur l'exécuterait comme une formule."),
@@ -63,7 +63,7 @@ def content_checks(shown: pd.DataFrame, where: CellContext) -> list[Finding]:
             char = _CONTROL_RE.search(raw)
             code = f"U+{ord(char.group()):04X}" if char else "?"
             findings.append(Finding(
-                "caractere-de-controle", Severity.BLOCKING, where.file, sheet=where.sheet, row=where.row(pos),
+                "caractere-de-controle", severity_of("caractere-de-controle", name), where.file, sheet=where.sheet, row=where.row(pos),
                 column=label, field=name, value=clip(_CONTROL_RE.sub("\ufffd", raw)),
                 message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, contient un caractère "
                          f"de contrôle invisible ({code})."),
@@ -83,7 +83,7 @@ def cadrage_checks(phase: pd.Series | None, cadrage: dict[str, pd.Series], shown
         label = where.labels.get(name, name)
         for pos in _hits(flagged):
             findings.append(Finding(
-                kind, Severity.WARNING, where.file, sheet=where.sheet, row=where.row(pos), column=label,
+                kind, severity_of(kind, name), where.file, sheet=where.sheet, row=where.row(pos), column=label,
                 field=name, value=_cell(shown[name].iloc[pos]),
                 message=(f"« En cadrage » est indiqué dans la colonne « {label} », ligne {where.row(pos)}, "
                          "alors que la phase du projet n'est pas « Cadrage » : la valeur est laissée vide."),
@@ -98,9 +98,9 @@ def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: CellContext,
     findings: list[Finding] = []
     explained: set[tuple[int, str]] = set()
 
-    def add(kind: str, severity: Severity, pos: int, name: str, message: str, expected: str) -> None:
+    def add(kind: str, pos: int, name: str, message: str, expected: str) -> None:
         findings.append(Finding(
-            kind, severity, where.file, sheet=where.sheet, row=where.row(pos), column=where.labels.get(name, name),
+            kind, severity_of(kind, name), where.file, sheet=where.sheet, row=where.row(pos), column=where.labels.get(name, name),
             field=name, value=_cell(shown[name].iloc[pos]) if name in shown.columns else None,
             message=message, expected=expected,
         ))
@@ -110,25 +110,25 @@ def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: CellContext,
         blank = typed["date_debut"].isna() & text_series(shown["date_debut"]).str.strip().fillna("").eq("")
         in_cadrage = typed["phase"].eq("Cadrage").fillna(False).astype(bool)
         for pos in _hits(blank & in_cadrage):
-            add("date-debut-en-cadrage", Severity.WARNING, pos, "date_debut",
+            add("date-debut-en-cadrage", pos, "date_debut",
                 f"La date de début est vide, ligne {where.row(pos)}, pour un projet en phase de cadrage.",
                 "une date dès qu'elle est connue, par exemple « 2013-07-01 » ou « juillet 2013 »")
         for pos in _hits(blank & ~in_cadrage):
-            add("date-debut-manquante", Severity.BLOCKING, pos, "date_debut",
+            add("date-debut-manquante", pos, "date_debut",
                 (f"La date de début est vide, ligne {where.row(pos)}, alors que le projet n'est pas en phase "
                  "de cadrage (seul un projet en cadrage peut ne pas en avoir)."),
                 "une date, par exemple « 2013-07-01 », « 01/07/2013 » ou « juillet 2013 »")
     if edition_date is not None and "date_debut" in typed.columns:
         limit = pd.Timestamp(edition_date)
         for pos in _hits(typed["date_debut"] > limit):
-            add("date-debut-future", Severity.BLOCKING, pos, "date_debut",
+            add("date-debut-future", pos, "date_debut",
                 (f"La date de début {typed['date_debut'].iloc[pos]:%d/%m/%Y}, ligne {where.row(pos)}, est postérieure "
                  f"à la date de l'édition ({edition_date:%d/%m/%Y})."),
                 f"une date antérieure ou égale au {edition_date:%d/%m/%Y}, par exemple « 2013-07-01 »")
     for name in DURATION_FIELDS:
         if name in typed.columns:
             for pos in _hits(typed[name] <= 0):
-                add("duree-non-positive", Severity.BLOCKING, pos, name,
+                add("duree-non-positive", pos, name,
                     f"La durée de la colonne « {where.labels.get(name, name)} », ligne {where.row(pos)}, est nulle ou négative.",
                     "une durée positive en années, par exemple « 3,5 »")
     if "tranche_cout" in typed.columns and "cout_estime_meur" in typed.columns:
@@ -142,13 +142,13 @@ def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
     for name, (low, high) in BRACKET_BOUNDS.items():
         outside = bracket.eq(name) & cost.notna() & ((cost < low) | (cost > high))
         for pos in _hits(outside):
-            add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",
+            add("tranche-incoherente", pos, "tranche_cout",
                 (f"La tranche « {name} », ligne {where.row(pos)}, ne correspond pas au coût estimé "
                  f"de {cost.iloc[pos]:g} M€."),
                 f"la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
     cadrage = bracket.eq("en cadrage") & cost.notna()
     for pos in _hits(cadrage):
-        add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",
+        add("tranche-incoherente", pos, "tranche_cout",
             f"La tranche « en cadrage », ligne {where.row(pos)}, accompagne un coût estimé de {cost.iloc[pos]:g} M€.",
             "la tranche qui contient le coût estimé, ou un coût vide pour un projet en cadrage")
 
@@ -272,7 +272,7 @@ def duplicate_projects(tables: list[tuple[str, pd.DataFrame]], labels: dict[str,
         value = clip(t["nom_projet"].iloc[pos])
         name = brief(t["nom_projet"].iloc[pos])
         out.setdefault(file, []).append(Finding(
-            "projet-en-double", Severity.BLOCKING, file, sheet=t["_feuille"].iloc[pos], row=row, column=label,
+            "projet-en-double", severity_of("projet-en-double", "nom_projet"), file, sheet=t["_feuille"].iloc[pos], row=row, column=label,
             field="nom_projet", value=value,
             message=(f"Le projet « {name} » ({t['ministere_code'].iloc[pos]}), ligne {row}, est déjà déclaré "
                      f"{where_first}."),

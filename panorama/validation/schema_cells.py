@@ -19,8 +19,8 @@ from frictionless import Schema
 from panorama.normalise.cells import cells_of, text_column
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
 from panorama.validation import tableschema as ts
-from panorama.findings.catalog import brief
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, clip
 
 _PATTERNS = {"number": re.compile(STRICT_NUMBER), "integer": re.compile(r"[+-]?[0-9]+"), "date": re.compile(ISO_DATE)}
 
@@ -132,7 +132,7 @@ def _emit(out: ts.SchemaCheck, ctx: ts.CellContext, plan: _Plan, kind: str, cons
         cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
         row = int(ctx.row_numbers[pos])
         out.findings.append(Finding(
-            kind, Severity.BLOCKING, ctx.file, sheet=ctx.sheet, row=row, column=label,
+            kind, severity_of(kind, plan.name), ctx.file, sheet=ctx.sheet, row=row, column=label,
             field=plan.name, value=clip(value),
             message=f"{cell} de la colonne « {label} », ligne {row}, {what}.",
             expected=ts._expected(plan.field, constraint),

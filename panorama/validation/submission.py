@@ -21,6 +21,8 @@ from panorama.normalise.values import text_series
 from panorama.reading.table import RawTable
 from panorama.validation.checks import cadrage_checks, content_checks, cross_checks, duplicate_projects
 from panorama.findings.core import Finding, Severity
+from panorama.findings.policy import EMPTIES_VALUE, Policy
+from panorama.validation.rules import Rules, rules_for
 from panorama.validation.tableschema import CellContext, check_schema, unique_findings
 
 CHUNK_ROWS = 20_000  # rows normalised and checked at a time: bounds the intermediate columns
@@ -171,30 +173,52 @@ def _chunk(raw: RawTable, start: int, end: int) -> RawTable:
                     raw.row_numbers[start:end], raw.sheet, raw.encoding, raw.delimiter, [])
 
 
+def _empty_refused(typed: dict[str, pd.Series], findings: list[Finding], row_numbers: np.ndarray) -> None:
+    """Leave empty the typed value of each cell a non-blocking finding refused (the report keeps the cell)."""
+    refused: dict[str, set[int]] = {}
+    for f in findings:
+        if not f.blocking and f.type in EMPTIES_VALUE and f.field in typed and f.row is not None:
+            refused.setdefault(f.field, set()).add(f.row)
+    for name, rows in refused.items():
+        mask = np.isin(np.asarray(row_numbers), list(rows))
+        if not mask.any():
+            continue
+        column = typed[name]
+        if column.dtype == object:  # text keeps the contract's None for a missing value
+            values = column.to_numpy(dtype=object, copy=True)
+            values[mask] = None
+            typed[name] = pd.Series(values, index=column.index, dtype=object)
+        else:
+            typed[name] = column.mask(pd.Series(mask, index=column.index))
+
+
 def _check_chunk(raw: RawTable, match: HeaderMatch, edition: Edition | None, table: _TableBuilder,
-                 start: int) -> tuple[list[Finding], dict[str, str]]:
+                 start: int, rules: Rules) -> tuple[list[Finding], dict[str, str]]:
     """Normalise and check one slice of rows; its typed values go into the table."""
     file = raw.path.name
-    norm = normalise_table(raw, match)
+    norm = normalise_table(raw, match, rules.ministries, rules.placeholders)
     ctx = CellContext(file, raw.sheet, raw.row_numbers, norm.labels, shown=norm.shown)
     schema = check_schema(norm.text, ctx, unique=False)
+    content = rules.policy.apply(content_checks(norm.shown, ctx))
+    schema.findings = rules.policy.apply(schema.findings)
+    _empty_refused(schema.typed, content + schema.findings, raw.row_numbers)
     typed = pd.DataFrame(schema.typed, index=norm.text.index)
     cross, explained = cross_checks(typed, norm.shown, ctx, edition.date_publication if edition else None)
     silenced = explained | norm.reported
-    findings = content_checks(norm.shown, ctx) + norm.findings
+    findings = content + norm.findings
     findings += [f for f in schema.findings if (f.row, f.field) not in silenced]
     findings += cadrage_checks(typed.get("phase"), norm.cadrage, norm.shown, ctx) + cross
     table.put(start, schema.typed)
-    return findings, norm.labels
+    return rules.policy.apply(findings), norm.labels
 
 
-def validate_raw_table(raw: RawTable, edition: Edition | None = None) -> SubmissionResult:
+def validate_raw_table(raw: RawTable, edition: Edition | None = None, rules: Rules | None = None) -> SubmissionResult:
     """Everything after reading: header match, normalisation, schema and cross-field checks.
 
     Rows are processed in chunks so that memory grows with the table, not with the intermediate
     columns; the checks that need every row (unique values, duplicate projects) run on the table.
     """
-    return _validate(raw, edition, owned=False)
+    return _validate(raw, edition, owned=False, rules=rules or rules_for(edition))
 
 
 def _release_cells(raw: RawTable) -> None:
@@ -236,7 +260,7 @@ def _names_of(table: pd.DataFrame, rows: set[int]) -> dict[int, str]:
             if isinstance(n, str) and n.strip()}
 
 
-def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> SubmissionResult:
+def _validate(raw: RawTable, edition: Edition | None, *, owned: bool, rules: Rules) -> SubmissionResult:
     file = raw.path.name
     result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
                               delimiter=raw.delimiter, sheet=raw.sheet, rows_read=raw.rows_read)
@@ -254,7 +278,7 @@ def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> Submiss
     labels: dict[str, str] = {}
     for start in range(0, max(raw.rows_read, 1), CHUNK_ROWS):
         end = min(start + CHUNK_ROWS, raw.rows_read)
-        found, labels = _check_chunk(_chunk(raw, start, end), match, edition, builder, start)
+        found, labels = _check_chunk(_chunk(raw, start, end), match, edition, builder, start, rules)
         findings += found
     result.labels = dict(labels)
     table = builder.frame(file, raw.sheet, raw.row_numbers)
@@ -265,7 +289,7 @@ def _validate(raw: RawTable, edition: Edition | None, *, owned: bool) -> Submiss
     findings += unique_findings(table, ctx)
     findings += duplicate_projects([(file, table)], {file: labels}).get(file, [])
     order = {name: i for i, name in enumerate(project_fields())}
-    result.findings = sorted(findings, key=_sort_key(order))
+    result.findings = sorted(rules.policy.apply(findings), key=_sort_key(order))
     result.columns = list(raw.header)
     result.project_names = _names_of(table, {f.row for f in findings if f.row is not None})
     box = [table]
@@ -282,16 +306,21 @@ def unreadable_result(path: Path, error: UnreadableSubmission) -> SubmissionResu
     )
 
 
-def validate_submission(path: Path, edition: Edition | None = None) -> SubmissionResult:
-    """Validate one ministry file; an unreadable file is one blocking `fichier-illisible` finding."""
+def validate_submission(path: Path, edition: Edition | None = None, rules: Rules | None = None) -> SubmissionResult:
+    """Validate one ministry file; an unreadable file is one blocking `fichier-illisible` finding.
+
+    `rules` are the run's (severity policy, ministries, placeholders); by default those of the raw
+    folder holding `edition`, or the bundled ones without an edition.
+    """
     from panorama.reading import read_submission  # the reading stage, imported late: it is optional here
 
+    rules = rules or rules_for(edition)
     path = Path(path)
     try:
         raw = read_submission(path, header_score=header_score)
     except UnreadableSubmission as error:
         return unreadable_result(path, error)
-    return _validate(raw, edition, owned=True)
+    return _validate(raw, edition, owned=True, rules=rules)
 
 
 def partial_allowed(edition: Edition) -> bool:
@@ -304,13 +333,13 @@ def partial_allowed(edition: Edition) -> bool:
     return meta.get("publication_partielle") is True
 
 
-def cross_file_duplicates(results: list[SubmissionResult]) -> None:
+def cross_file_duplicates(results: list[SubmissionResult], policy: Policy | None = None) -> None:
     """Add `projet-en-double` findings for projects already declared in an earlier file."""
     readable = [r for r in results if not r.unreadable]
     found = duplicate_projects([(r.file, r.table) for r in readable], {r.file: r.labels for r in readable},
                                cross_file_only=True)
     for r in readable:
-        extra = found.get(r.file, [])
+        extra = (policy or Policy()).apply(found.get(r.file, []))
         if extra:
             r.findings = [*r.findings, *extra]
             accept(r, r.table)
@@ -325,15 +354,18 @@ def assemble(results: list[SubmissionResult]) -> pd.DataFrame:
                              na_position="last").reset_index(drop=True)
 
 
-def validate_edition(edition: Edition, *, partial: bool = False) -> EditionValidation:
+def validate_edition(edition: Edition, *, partial: bool = False, rules: Rules | None = None) -> EditionValidation:
     """Validate every file of an edition; with `partial`, files with blocking findings are dropped."""
-    return combine_edition(edition, [validate_submission(p, edition) for p in edition.files], partial=partial)
+    rules = rules or rules_for(edition)
+    return combine_edition(edition, [validate_submission(p, edition, rules) for p in edition.files], partial=partial,
+                           rules=rules)
 
 
-def combine_edition(edition: Edition, results: list[SubmissionResult], *, partial: bool = False) -> EditionValidation:
+def combine_edition(edition: Edition, results: list[SubmissionResult], *, partial: bool = False,
+                    rules: Rules | None = None) -> EditionValidation:
     """The edition-level checks over already validated files (the flows validate one file per task)."""
     partial = partial or partial_allowed(edition)
-    cross_file_duplicates(results)
+    cross_file_duplicates(results, (rules or rules_for(edition)).policy)
     blocking = [r.file for r in results if r.blocking]
     kept = [r for r in results if not (partial and r.blocking)]
     return EditionValidation(
@@ -342,10 +374,11 @@ def combine_edition(edition: Edition, results: list[SubmissionResult], *, partia
     )
 
 
-def validate_paths(paths: list[Path], edition: Edition | None = None) -> list[SubmissionResult]:
+def validate_paths(paths: list[Path], edition: Edition | None = None, rules: Rules | None = None) -> list[SubmissionResult]:
     """Validate loose files together (no edition): duplicates across them are checked too."""
-    results = [validate_submission(p, edition) for p in paths]
-    cross_file_duplicates(results)
+    rules = rules or rules_for(edition)
+    results = [validate_submission(p, edition, rules) for p in paths]
+    cross_file_duplicates(results, rules.policy)
     return results
 
 

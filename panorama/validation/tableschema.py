@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from frictionless import Schema
 
-from panorama.model import SCHEMA_PATH, load_schema_descriptor
+from panorama.model import SCHEMA_PATH, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
-from panorama.findings.catalog import brief
+from panorama.findings.catalog import brief, severity_of
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.core import Finding, clip
 
 _TYPE_EXPECTED = {
     "number": "un nombre, avec une virgule ou un point décimal, par exemple « {example} »",
@@ -38,13 +38,16 @@ def publication_schema() -> Schema:
 
 @lru_cache(maxsize=1)
 def submission_schema() -> Schema:
-    """The schema ministries' files are held to: identifiant optional, no primary key."""
+    """The schema ministries' files are held to: identifiant optional, no primary key, phase and
+    interministerial flag required."""
     descriptor = dict(load_schema_descriptor())
     descriptor["fields"] = [dict(f) for f in descriptor["fields"]]
     descriptor.pop("primaryKey", None)
     for f in descriptor["fields"]:
         if f["name"] == "identifiant":
             f["constraints"] = {k: v for k, v in f["constraints"].items() if k != "required"}
+        elif f["name"] in SUBMISSION_REQUIRED_FIELDS:
+            f["constraints"] = {"required": True, **(f.get("constraints") or {})}
     return Schema.from_descriptor(descriptor)
 
 
@@ -169,7 +172,7 @@ def _emit(out: SchemaCheck, ctx: CellContext, f, kind: str, constraint: str | No
             what = _CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
         cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
         out.findings.append(Finding(
-            kind, Severity.BLOCKING, ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]), column=label,
+            kind, severity_of(kind, f.name), ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]), column=label,
             field=f.name, value=clip(value),
             message=f"{cell} de la colonne « {label} », ligne {int(ctx.row_numbers[pos])}, {what}.",
             expected="une valeur différente sur chaque ligne" if kind == "unique-error" else _expected(f, constraint),
@@ -252,7 +255,7 @@ def _primary_key(out: SchemaCheck, text: pd.DataFrame, ctx: CellContext, schema:
     for pos in np.flatnonzero(dup.to_numpy()):
         values = ", ".join(str(v) for v in frame.iloc[pos])
         out.findings.append(Finding(
-            "primary-key", Severity.BLOCKING, ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]),
+            "primary-key", severity_of("primary-key"), ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]),
             column=", ".join(ctx.labels.get(k, k) for k in key), value=clip(values),
             message=f"La clé « {brief(values)} » de la ligne {int(ctx.row_numbers[pos])} figure déjà sur une ligne précédente.",
             expected="une valeur de clé différente sur chaque ligne",
