@@ -13,7 +13,7 @@ import pandas as pd
 
 from panorama import methodology
 from panorama.dashboard import formatting as fr
-from panorama.dashboard import sections
+from panorama.dashboard import sections, sheets
 from panorama.dashboard.description import RESOURCES, latest_edition
 
 PAGE_PATH = "tableau-de-bord/index.html"
@@ -44,11 +44,12 @@ def render_dashboard(
     title = fr.edition_title(int(latest["numero"]), latest["date_publication"])
     body = "\n".join(
         [
-            sections.intro(latest),
+            sections.intro(latest, indicators),
             sections.key_figures(latest, indicators, history),
             sections.breakdowns(latest, repartitions),
             sections.evolution(indicators),
-            sections.projects_table(latest, history),
+            sheets.projects_table(latest, history),
+            sheets.project_sheets(latest, history),
             sections.methodology_section(methodology.INTRODUCTION, methodology.SECTIONS),
             sections.data_links(resource_links, RESOURCES, title),
         ]
@@ -72,6 +73,7 @@ def render_dashboard(
 <nav class="sommaire" aria-label="Sommaire"><ul>
 <li><a href="#titre-chiffres">Chiffres clés</a></li><li><a href="#titre-repartitions">Répartitions</a></li>
 <li><a href="#titre-evolution">Évolution</a></li><li><a href="#titre-projets">Projets</a></li>
+<li><a href="#titre-fiches">Fiches</a></li>
 <li><a href="#titre-methodologie">Méthodologie</a></li><li><a href="#titre-donnees">Données</a></li>
 </ul></nav>
 </div></header>
