@@ -124,9 +124,11 @@ def line_chart(
     for tick, label in zip(ticks, labels, strict=True):
         y = _num(y_of(tick))
         parts.append(
-            f'<line x1="{axis_left}" x2="{width - right}" y1="{y}" y2="{y}" '
-            f'stroke="{AXIS_COLOUR if tick == 0 else GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{axis_left - 6}" y="{y}" dy="4" font-size="11" text-anchor="end" fill="{MUTED_TEXT}">{escape(label)}</text>'
+            (f'<line x1="{axis_left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{AXIS_COLOUR}" stroke-width="1"/>'
+             if tick == 0 else
+             f'<line class="grille" x1="{axis_left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{GRID_COLOUR}" '
+             'stroke-width="1"/>')
+            + f'<text x="{axis_left - 6}" y="{y}" dy="4" font-size="11" text-anchor="end" fill="{MUTED_TEXT}">{escape(label)}</text>'
         )
     segment: list[str] = []
     segments: list[list[str]] = []
