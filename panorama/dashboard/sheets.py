@@ -44,9 +44,9 @@ def _float(value: object) -> float | None:
     return None if fr.is_missing(value) else float(value)  # type: ignore[arg-type]
 
 
-def _json_value(value: object) -> Any:
+def _json_value(value: object, field: str) -> Any:
     """The CSV spelling of a cell: numbers rounded as published, dates ISO, booleans true/false."""
-    from panorama.export.rounding import round_number
+    from panorama.export.rounding import decimals_for, round_number
 
     if fr.is_missing(value):
         return None
@@ -55,7 +55,7 @@ def _json_value(value: object) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, float):
-        return round_number(value, 6)
+        return round_number(value, decimals_for(field))
     return value if isinstance(value, (int, str)) else str(value)
 
 
@@ -133,7 +133,7 @@ def projects_table(latest: pd.Series, history: pd.DataFrame) -> str:
                     css="col-secondaire")
             + "</tr>"
         )
-        data.append({f: _json_value(getattr(r, f)) for f in CSV_FIELDS})
+        data.append({f: _json_value(getattr(r, f), f) for f in CSV_FIELDS})
     columns = (("Nom du projet", "", ""), ("Ministère", "", "col-secondaire"), ("Phase", "", ""),
                ("Coût estimé (M€)", "nombre", "col-cout"), ("Durée prévue (années)", "nombre", "col-secondaire"),
                ("Coût depuis la 1re édition", "nombre", "col-secondaire"), ("Début", "", "col-secondaire"))
@@ -202,9 +202,9 @@ def _trajectory(rows: pd.DataFrame, ident: str, name: str) -> str:
         cells = [
             f'<th scope="row">{escape(label)}</th>',
             f"<td>{escape(_text(row.phase) or fr.MISSING)}</td>",
-            f'<td class="nombre" data-champ="cout_estime_meur" data-valeur="{_raw(cost)}">{escape(fr.format_m_eur(cost, 2))}</td>',
+            f'<td class="nombre" data-champ="cout_estime_meur" data-valeur="{_raw(cost, "cout_estime_meur")}">{escape(fr.format_m_eur(cost, 2))}</td>',
             f'<td class="nombre">{escape(_signed_m_eur(step))}</td>',
-            f'<td class="nombre" data-champ="duree_previsionnelle_annees" data-valeur="{_raw(duration)}">'
+            f'<td class="nombre" data-champ="duree_previsionnelle_annees" data-valeur="{_raw(duration, "duree_previsionnelle_annees")}">'
             f"{escape(fr.format_years(duration, 2))}</td>",
             f'<td class="nombre">{escape(_signed_years(dstep))}</td>',
         ]
@@ -218,11 +218,12 @@ def _trajectory(rows: pd.DataFrame, ident: str, name: str) -> str:
             f'édition par édition</caption><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
-def _raw(value: float | None) -> str:
-    from panorama.export.rounding import round_number
+def _raw(value: float | None, field: str) -> str:
+    """The value as the published CSV writes it (same rounding), for reusers and tests to compare."""
+    from panorama.export.rounding import decimals_for, round_number
     from panorama.export.tables import format_number
 
-    return "" if value is None else format_number(round_number(value, 6))
+    return "" if value is None else format_number(round_number(value, decimals_for(field)))
 
 
 def _signed_years(value: float | None) -> str:
