@@ -23,14 +23,6 @@ EXTRA_VALID = "panorama:validation-valide"
 EXTRA_ERRORS = "panorama:validation-nb-erreurs"
 EXTRA_WARNINGS = "panorama:validation-nb-avertissements"
 EXTRA_DATE = "panorama:validation-date"
-# French titles of the PNG charts (the file names carry no accents).
-CHART_TITLES = {
-    "cout-par-tranche.png": "Graphique : projets et coût par tranche de coût",
-    "evolution-indicateurs.png": "Graphique : évolution des chiffres clés d'une édition à l'autre",
-    "projets-par-ministere.png": "Graphique : projets par ministère",
-    "projets-par-phase.png": "Graphique : projets par phase",
-    "projets-par-zone-fonctionnelle.png": "Graphique : projets par zone fonctionnelle",
-}
 
 
 @dataclass(frozen=True)
@@ -115,7 +107,11 @@ def _tables() -> list[ResourceSpec]:
 
 def _chart(key: str) -> ResourceSpec:
     name = Path(key).name
-    title = CHART_TITLES.get(name) or f"Graphique : {Path(key).stem.replace('-', ' ').replace('_', ' ').strip()}"
+    from panorama.dashboard.charts_png import CHARTS  # the charts' French titles, said once
+
+    known = CHARTS.get(f"{CHARTS_DIR}/{name}")
+    label = known[0].lower() + known[1:] if known else Path(key).stem.replace("-", " ").replace("_", " ").strip()
+    title = f"Graphique : {label}"
     return ResourceSpec(key, title, f"Graphique ({name}) tiré des indicateurs du panorama.",
                         "documentation", "png")
 
