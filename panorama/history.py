@@ -118,8 +118,7 @@ def with_drift(history: pd.DataFrame) -> pd.DataFrame:
     ordered = out.loc[order]
     for measure, source, _ in DRIFT_MEASURES:
         values = pd.to_numeric(ordered[source], errors="coerce").astype("float64")
-        first = values.groupby(ordered["identifiant"], sort=False, dropna=False).transform(
-            lambda s: s.dropna().iloc[0] if s.notna().any() else float("nan"))
+        first = values.groupby(ordered["identifiant"], sort=False, dropna=False).transform("first")  # first non-null
         previous = values.groupby(ordered["identifiant"], sort=False, dropna=False).shift(1)
         for since, base in ((SINCE_FIRST, first), (SINCE_PREVIOUS, previous)):
             change = (values - base).astype("float64")

@@ -35,6 +35,7 @@ def render_dashboard(
 ) -> dict[str, bytes]:
     """Render the page; the same inputs always give the same bytes (no clock is read)."""
     latest = latest_edition(indicators)
+    history = sheets.drifted(history)  # once for the table and the sheets
     css, script = _asset("style.css"), _asset("table.js")
     csp = (
         "default-src 'none'; img-src data:; "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -103,14 +104,24 @@ def _header(name: str, kind: str, css: str) -> str:
             f'<span class="texte-imprime" aria-hidden="true">{escape(name)}</span></th>')
 
 
+def _records(frame: pd.DataFrame) -> list[SimpleNamespace]:
+    """Rows as plain objects: one conversion, instead of pandas row access per cell (slow)."""
+    return [SimpleNamespace(**row) for row in frame.to_dict("records")]
+
+
 def _latest_rows(history: pd.DataFrame, edition: str) -> list[Any]:
     rows = history[history["edition"] == edition] if not history.empty else history
-    return sorted(rows.itertuples(index=False), key=lambda r: (fold(_text(r.nom_projet) or "Non renseigné"), str(r.identifiant)))
+    return sorted(_records(rows), key=lambda r: (fold(_text(r.nom_projet) or "Non renseigné"), str(r.identifiant)))
+
+
+def drifted(history: pd.DataFrame) -> pd.DataFrame:
+    """The history with its drift columns (computed once per page, shared by table and sheets)."""
+    return with_drift(history) if not history.empty and COST_DRIFT not in history.columns else history
 
 
 def projects_table(latest: pd.Series, history: pd.DataFrame) -> str:
     """The table with its filters (ministry, phase, cost bracket, free text) and the CSV download."""
-    history = with_drift(history) if not history.empty else history
+    history = drifted(history)
     rows = _latest_rows(history, str(latest["edition"]))
     lines, data = [], []
     for r in rows:
@@ -177,10 +188,10 @@ def _definition(term: str, html_value: str) -> str:
     return f"<dt>{escape(term)}</dt><dd>{html_value}</dd>" if html_value else ""
 
 
-def _trajectory(rows: pd.DataFrame, ident: str, name: str) -> str:
+def _trajectory(rows: list[SimpleNamespace], ident: str, name: str) -> str:
     """Chart (cost per edition) and data table of one project over its editions."""
-    labels = [numero_label(int(n)) for n in rows["numero_edition"]]
-    points = [svg.Point(label, _float(v)) for label, v in zip(labels, rows["cout_estime_meur"], strict=True)]
+    labels = [numero_label(int(r.numero_edition)) for r in rows]
+    points = [svg.Point(label, _float(r.cout_estime_meur)) for label, r in zip(labels, rows, strict=True)]
     known = [p for p in points if p.value is not None]
     if known:
         text = "; ".join(f"édition {p.label} : {fr.format_m_eur(p.value, 2)}" for p in known)  # type: ignore[arg-type]
@@ -189,14 +200,15 @@ def _trajectory(rows: pd.DataFrame, ident: str, name: str) -> str:
     chart = svg.line_chart(points, chart_id=f"trajectoire-{anchor(ident)}", title=f"Coût estimé de {name} par édition",
                            description=f"Coût estimé par édition : {text}.", fmt=lambda v: fr.format_m_eur(v, 1),
                            tick_fmt=lambda v: fr.format_short(v, "M€", 1), width=300, height=170)
-    initial = any(not fr.is_missing(v) for c in ("cout_initial_meur", "cout_actualise_meur", "duree_initiale_annees",
-                                                 "duree_actualisee_annees") for v in rows[c])
+    initial = any(not fr.is_missing(getattr(r, c)) for c in ("cout_initial_meur", "cout_actualise_meur",
+                                                             "duree_initiale_annees", "duree_actualisee_annees")
+                  for r in rows)
     head = ["Édition", "Phase", "Coût estimé", "Écart de coût depuis l'édition précédente", "Durée prévue",
             "Écart de durée depuis l'édition précédente"]
     if initial:
         head += ["Coût initial → actualisé", "Durée initiale → actualisée"]
     body = []
-    for label, row in zip(labels, rows.itertuples(index=False), strict=True):
+    for label, row in zip(labels, rows, strict=True):
         cost, duration = _float(row.cout_estime_meur), _float(row.duree_previsionnelle_annees)
         step, dstep = _float(getattr(row, COST_STEP)), _float(getattr(row, DURATION_STEP))
         cells = [
@@ -241,12 +253,16 @@ def _pair(first: object, second: object, fmt: Any) -> str:
 
 def project_sheets(latest: pd.Series, history: pd.DataFrame) -> str:
     """One `<details>` sheet per project of the latest edition, anchored `#projet-<identifiant>`."""
-    history = with_drift(history) if not history.empty else history
+    history = drifted(history)
+    by_project: dict[str, list[SimpleNamespace]] = {}
+    if not history.empty:
+        for row in _records(history.sort_values("numero_edition", kind="mergesort")):
+            by_project.setdefault(str(row.identifiant), []).append(row)
     sheets = []
     for r in _latest_rows(history, str(latest["edition"])):
         ident = str(r.identifiant)
         name = _text(r.nom_projet) or "Non renseigné"
-        trajectory = history[history["identifiant"] == ident].sort_values("numero_edition", kind="mergesort")
+        trajectory = by_project[ident]
         count = fr.plural(len(trajectory), "édition")
         description = "".join(f"<p>{escape(p.strip())}</p>" for p in _text(r.description).split("\n") if p.strip())
         start, interministerial = r.date_debut, r.projet_interministeriel
