@@ -377,3 +377,31 @@ def test_real_editions_through_the_pipeline_show_the_published_figures(real_edit
     assert rows[:rows.index("</table>")].count("<tr data-id=") == published["nombre_projets"]
     text = dataset_description(measures.indicators, len(editions))
     assert f"| Projets | {published['nombre_projets']} |" in text and "(déclaré)" in text
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_meet_wcag_aa(page):
+    """Every text colour of the style sheet on the background it is used on: at least 4.5:1."""
+    css = page[page.index("<style>") + 7:page.index("</style>")]
+    var = dict(re.findall(r"--([a-z-]+): (#[0-9a-fA-F]{6})", css))
+    pairs = [(var["texte"], var["fond"]), (var["attenue"], var["fond"]), (var["attenue"], var["fond-doux"]),
+             (var["bleu"], var["fond"]), (var["texte"], var["fond-doux"]), ("#ffffff", var["bleu"])]
+    pairs += re.findall(r"\.badge-[a-z]+ \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css)
+    assert len(pairs) >= 9
+    for text, background in pairs:
+        assert _contrast(text, background) >= 4.5, (text, background)
+
+
+def test_coverage_is_said_once_from_the_data(inputs, page):
+    from panorama.dashboard import dataset_description
+    from panorama.dashboard.description import coverage_since
+
+    _, indicators, _ = inputs
+    since = coverage_since(indicators)
+    assert since == f"juin 2017 (édition n°{NB}3)"
+    assert html.escape(since) in page and "novembre 2016" not in page
+    assert f"publiées depuis {since}" in dataset_description(indicators, 3)

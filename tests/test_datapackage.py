@@ -201,3 +201,18 @@ def test_figures_from_the_real_figures_stage_export_to_a_valid_package(tmp_path)
     rows = list(csv.DictReader((tmp_path / "panorama-indicateurs.csv").open(encoding="utf-8", newline="")))
     assert [r["edition"] for r in rows] == [e for e, _, _ in EDITIONS]
     assert rows[0]["projets_entrants"] == "" and rows[1]["projets_entrants"] != ""
+
+
+def test_dictionary_documents_drift_rounding_and_booleans_as_the_files_hold_them(tmp_path):
+    history, indicators, repartitions = build_inputs()
+    export_all(history, indicators, repartitions, tmp_path, changelog_md=CHANGELOG)
+    text = (tmp_path / "dictionnaire-des-donnees.md").read_text(encoding="utf-8")
+    for column in drift_columns():
+        assert f"| `{column}` |" in text
+    assert "« Oui » ou « Non »" not in text and "« true » (oui) ou « false » (non)" in text
+    assert "panorama-historique.xlsx" in text and "à l'euro près (6 décimales" in text
+    package = _package(tmp_path)
+    history_resource = next(r for r in package["resources"] if r["path"] == "panorama-historique.csv")
+    names = [f["name"] for f in history_resource["schema"]["fields"]]
+    assert names[-8:] == drift_columns()
+    assert any(r["path"] == "panorama-historique.xlsx" and r["format"] == "xlsx" for r in package["resources"])
