@@ -405,3 +405,25 @@ def test_coverage_is_said_once_from_the_data(inputs, page):
     assert since == f"juin 2017 (édition n°{NB}3)"
     assert html.escape(since) in page and "novembre 2016" not in page
     assert f"publiées depuis {since}" in dataset_description(indicators, 3)
+
+
+def test_sheet_links_and_embedded_data_cannot_carry_code():
+    from panorama.dashboard.sheets import _links, anchor, embedded_json
+
+    assert _links('javascript:alert(1) https://a.gouv.fr/x?a=1&b="2"') == (
+        '<a href="https://a.gouv.fr/x?a=1&amp;b=&quot;2&quot;">https://a.gouv.fr/x?a=1&amp;b=&quot;2&quot;</a>')
+    text = embedded_json([{"nom_projet": '</script><script>alert("x")</script> & \u2028'}])
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    import json as _json
+    assert _json.loads(text)[0]["nom_projet"] == '</script><script>alert("x")</script> & \u2028'
+    assert anchor('a"b<c') == "projet-a-b-c"
+
+
+def test_every_project_of_the_latest_edition_has_a_sheet_with_its_trajectory(page, inputs):
+    history, _, _ = inputs
+    sheets = re.findall(r'<details class="fiche" id="projet-([^"]+)">(.*?)</details>', page, flags=re.S)
+    assert sorted(i for i, _ in sheets) == sorted(p[0] for p in LATEST)
+    rie = dict(sheets)["rie"]
+    editions = history.loc[history["identifiant"] == "rie", "edition"].tolist()
+    assert re.findall(r'<tr data-edition="([^"]+)">', rie) == sorted(editions)
+    assert 'href="#projet-rie"' in rie and "Trajectoire" in rie

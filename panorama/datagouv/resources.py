@@ -99,9 +99,9 @@ def _tables() -> list[ResourceSpec]:
     specs = []
     for stem, title, description, schema in _TABLES:
         for ext, label in _FORMATS:
-            # The Table Schema describes the CSV files (validata and data.gouv.fr validate CSV).
-            specs.append(ResourceSpec(f"{stem}.{ext}", f"{title} ({label})", description, "main", ext,
-                                      schema and ext == "csv"))
+            # The project Table Schema describes both formats of the project tables (data.gouv.fr
+            # validates the CSV against it; the Parquet file holds the same columns and types).
+            specs.append(ResourceSpec(f"{stem}.{ext}", f"{title} ({label})", description, "main", ext, schema))
     return specs
 
 
