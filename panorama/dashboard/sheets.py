@@ -224,10 +224,12 @@ def _trajectory(rows: list[SimpleNamespace], ident: str, name: str) -> str:
             cells.append(f'<td class="nombre">{escape(_pair(row.cout_initial_meur, row.cout_actualise_meur, lambda v: fr.format_m_eur(v, 2)))}</td>')
             cells.append(f'<td class="nombre">{escape(_pair(row.duree_initiale_annees, row.duree_actualisee_annees, lambda v: fr.format_years(v, 2)))}</td>')
         body.append(f'<tr data-edition="{escape(str(row.edition))}">{"".join(cells)}</tr>')
-    header = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    header = "".join(f'<th scope="col"{" class=" + chr(34) + "nombre" + chr(34) if i > 1 else ""}>{escape(h)}</th>'
+                     for i, h in enumerate(head))
     return (f'<figure class="trajectoire"><figcaption>Trajectoire : coût estimé à chaque édition</figcaption>{chart}</figure>'
-            f'<div class="table-defilante"><table class="table-trajectoire"><caption>Trajectoire de {escape(name)}, '
-            f'édition par édition</caption><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+            f'<p class="titre-table" aria-hidden="true">Trajectoire de {escape(name)}, édition par édition</p>'
+            f'<div class="table-defilante"><table class="table-trajectoire"><caption class="visuellement-cache">'
+            f'Trajectoire de {escape(name)}, édition par édition</caption><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _raw(value: float | None, field: str) -> str:
