@@ -12,13 +12,14 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import REPO, median, write_result  # noqa: E402
 
 
-def _measure(rounds: int, work) -> dict[str, float]:  # noqa: ANN001 - a callable
+def _measure(rounds: int, work: Callable[[], object]) -> dict[str, float]:
     walls, cpus = [], []
     for _ in range(rounds):
         wall, cpu = time.perf_counter(), time.process_time()

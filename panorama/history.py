@@ -90,7 +90,7 @@ SINCE_FIRST, SINCE_PREVIOUS = "depuis_premiere_edition", "depuis_edition_precede
 
 def drift_column(measure: str, since: str, relative: bool) -> str:
     """`ecart_cout_depuis_premiere_edition_meur`, `…_pct` for the relative change in percent."""
-    unit = "pct" if relative else dict((m, u) for m, _, u in DRIFT_MEASURES)[measure]
+    unit = "pct" if relative else {m: u for m, _, u in DRIFT_MEASURES}[measure]
     return f"ecart_{measure}_{since}_{unit}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.sample_build import build_samples
 
 from panorama.datagouv.apply import apply_plan
 from panorama.datagouv.client import DatagouvClient
@@ -20,7 +21,6 @@ from panorama.datagouv.resources import (
 )
 from panorama.datagouv.state import load_state
 from panorama.settings import Target
-from support.sample_build import build_samples
 
 pytestmark = pytest.mark.udata
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.sample_build import build_samples
 
 from panorama.export.rounding import decimals_for
-from support.sample_build import build_samples
 
 ARTEFACT = re.compile(r"\d\.\d*0000000\d|9999999\d")
 PAGE = "tableau-de-bord/index.html"
@@ -61,7 +61,7 @@ def test_one_sheet_per_project_of_the_latest_edition_with_the_history_values(pub
     page = (published / PAGE).read_text(encoding="utf-8")
     history = _rows(published / "panorama-historique.csv")
     latest = _rows(published / "panorama-derniere-edition.csv")
-    sheets = re.findall(r'<details class="fiche" id="projet-([^"]+)">(.*?)</details>', page, flags=re.S)
+    sheets = re.findall(r'<details class="fiche" id="projet-([^"]+)">(.*?)</details>', page, flags=re.DOTALL)
     assert sorted(ident for ident, _ in sheets) == sorted(r["identifiant"] for r in latest)
     by_project: dict[str, list[dict[str, str]]] = {}
     for row in history:
@@ -69,7 +69,7 @@ def test_one_sheet_per_project_of_the_latest_edition_with_the_history_values(pub
     multi = 0
     for ident, sheet in sheets:
         rows = sorted(by_project[ident], key=lambda r: int(r["numero_edition"]))
-        shown = re.findall(r'<tr data-edition="([^"]+)">(.*?)</tr>', sheet, flags=re.S)
+        shown = re.findall(r'<tr data-edition="([^"]+)">(.*?)</tr>', sheet, flags=re.DOTALL)
         assert [e for e, _ in shown] == [r["edition"] for r in rows], ident
         for (edition, cells), row in zip(shown, rows, strict=True):
             for field in ("cout_estime_meur", "duree_previsionnelle_annees"):
@@ -83,7 +83,7 @@ def test_one_sheet_per_project_of_the_latest_edition_with_the_history_values(pub
 
 def test_filtered_rows_data_is_json_safe_for_the_html_context(published):
     page = (published / PAGE).read_text(encoding="utf-8")
-    block = re.search(r'<script type="application/json" id="donnees-projets">(.*?)</script>', page, flags=re.S).group(1)
+    block = re.search(r'<script type="application/json" id="donnees-projets">(.*?)</script>', page, flags=re.DOTALL).group(1)
     assert "<" not in block and ">" not in block
     records = json.loads(block)
     latest = _rows(published / "panorama-derniere-edition.csv")

@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import openpyxl
+from test_export import CHANGELOG, build_inputs
 
 from panorama.export import export_all
 from panorama.export.xlsx import XLSX_FILE
-from test_export import CHANGELOG, build_inputs
 
 
 def test_workbook_has_one_typed_sheet_per_table(tmp_path):
@@ -45,7 +45,7 @@ def test_workbook_has_one_typed_sheet_per_table(tmp_path):
 def test_workbook_bytes_do_not_depend_on_the_clock(tmp_path, monkeypatch):
     history, indicators, repartitions = build_inputs()
     export_all(history, indicators, repartitions, tmp_path / "a", changelog_md=CHANGELOG)
-    import openpyxl.writer.excel as excel
+    from openpyxl.writer import excel
 
     class Later(dt.datetime):
         @classmethod

@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from panorama.errors import ExportError
-from panorama.export import atomic
+from panorama.export import atomic, xlsx
 from panorama.export.datapackage import DataFile, build_descriptor, descriptor_bytes, package_version
 from panorama.export.dictionary import TableDoc, render_dictionary
 from panorama.export.schemas import (
@@ -47,7 +47,6 @@ from panorama.export.schemas import (
     latest_schema,
     repartitions_schema,
 )
-from panorama.export import xlsx
 from panorama.export.tables import Value, check_columns, csv_bytes, parquet_bytes, typed_columns
 from panorama.export.xlsx import XLSX_FILE
 from panorama.history import with_drift
