@@ -13,7 +13,7 @@ import importlib.util
 import io
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -127,7 +127,7 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _hbars(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rows: Rows, values: list[float | None],
+def _hbars(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rows: Rows, values: Sequence[float | None],
            value_label: Callable[[float], str], x: Axis, *, labels: bool = True) -> None:
     """Horizontal bars in `box` (left, top, right, bottom), first row on top, value at the bar's end."""
     left, top, right, bottom = box
