@@ -15,7 +15,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from support.sample_build import build_samples
-from test_dashboard_browser import CHROMIUM, _LoggingHandler, browser
+from test_dashboard_browser import CHROMIUM, _LoggingHandler, browser  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,14 +40,14 @@ def samples_site(tmp_path_factory):
     server.server_close()
 
 
-def _open(browser, url: str, width: int, height: int, mobile: bool) -> None:
+def _open(browser, url: str, width: int, height: int, mobile: bool) -> None:  # noqa: F811 - DevTools client
     browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=mobile)
     browser.call("Page.navigate", url=url)
     browser.wait_for("Page.loadEventFired")
     browser.events.clear()
 
 
-def _screenshot(browser, path, width: int) -> bytes:
+def _screenshot(browser, path, width: int) -> bytes:  # noqa: F811 - DevTools client
     height = min(browser.call("Page.getLayoutMetrics")["cssContentSize"]["height"], 16000)
     shot = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
@@ -57,7 +57,7 @@ def _screenshot(browser, path, width: int) -> bytes:
     return png
 
 
-def test_phone_keeps_the_cost_column_on_screen(samples_site, browser, tmp_path):
+def test_phone_keeps_the_cost_column_on_screen(samples_site, browser, tmp_path):  # noqa: F811 - fixture
     url, _ = samples_site
     _open(browser, url, 390, 844, True)
     assert browser.js("window.innerWidth") == 390
@@ -75,7 +75,7 @@ def test_phone_keeps_the_cost_column_on_screen(samples_site, browser, tmp_path):
     _screenshot(browser, tmp_path / "telephone-390.png", 390)
 
 
-def test_desktop_filters_sheets_and_csv_download(samples_site, browser, tmp_path):
+def test_desktop_filters_sheets_and_csv_download(samples_site, browser, tmp_path):  # noqa: F811 - fixture
     url, out = samples_site
     _open(browser, url, 1280, 900, False)
     total = browser.js(f"{ROWS}.length")
@@ -122,7 +122,7 @@ def test_desktop_filters_sheets_and_csv_download(samples_site, browser, tmp_path
     _screenshot(browser, tmp_path / "ordinateur-1280.png", 1280)
 
 
-def test_printed_on_a4_without_cut_charts_or_interface_text(samples_site, browser, tmp_path):
+def test_printed_on_a4_without_cut_charts_or_interface_text(samples_site, browser, tmp_path):  # noqa: F811 - fixture
     pypdf = pytest.importorskip("pypdf")
     url, _ = samples_site
     _open(browser, url, 1280, 900, False)
