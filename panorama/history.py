@@ -76,3 +76,54 @@ def transitions(history: pd.DataFrame, order: list[str] | None = None) -> pd.Dat
             rows.append({"edition": current, "identifiant": ident, "nom_projet": before.at[ident, "nom_projet"],
                          "ministere_nom": before.at[ident, "ministere_nom"], "mouvement": LEAVING})
     return pd.DataFrame(rows, columns=TRANSITION_COLUMNS, dtype=object)
+
+
+# Per-project drift, added to the published history so that reusers see how each project's cost
+# and duration moved without joining the table on itself. Order = published column order.
+DRIFT_MEASURES: tuple[tuple[str, str, str], ...] = (
+    # (measure, source column, unit suffix of the absolute change)
+    ("cout", "cout_estime_meur", "meur"),
+    ("duree", "duree_previsionnelle_annees", "annees"),
+)
+SINCE_FIRST, SINCE_PREVIOUS = "depuis_premiere_edition", "depuis_edition_precedente"
+
+
+def drift_column(measure: str, since: str, relative: bool) -> str:
+    """`ecart_cout_depuis_premiere_edition_meur`, `…_pct` for the relative change in percent."""
+    unit = "pct" if relative else {m: u for m, _, u in DRIFT_MEASURES}[measure]
+    return f"ecart_{measure}_{since}_{unit}"
+
+
+def drift_columns() -> list[str]:
+    return [drift_column(m, since, rel) for m, _, _ in DRIFT_MEASURES
+            for since in (SINCE_FIRST, SINCE_PREVIOUS) for rel in (False, True)]
+
+
+def _relative(change: pd.Series, base: pd.Series) -> pd.Series:
+    """(now − base) / base in percent; empty where the base is missing or zero."""
+    safe = base.where(base.abs() > 0)
+    return (change / safe * 100.0).astype("float64")
+
+
+def with_drift(history: pd.DataFrame) -> pd.DataFrame:
+    """The history with the eight drift columns appended (recomputed if already there).
+
+    Reference "since the first edition": the project's earliest edition with a known value (a
+    project first listed "en cadrage" is measured from its first costed edition). Reference
+    "since the previous edition": the project's previous appearance in the history, usually the
+    edition just before; empty when either value is missing.
+    """
+    out = history.drop(columns=[c for c in drift_columns() if c in history.columns]).copy()
+    order = out.sort_values(["identifiant", "numero_edition"], kind="mergesort").index
+    ordered = out.loc[order]
+    for measure, source, _ in DRIFT_MEASURES:
+        values = pd.to_numeric(ordered[source], errors="coerce").astype("float64")
+        first = values.groupby(ordered["identifiant"], sort=False, dropna=False).transform("first")  # first non-null
+        previous = values.groupby(ordered["identifiant"], sort=False, dropna=False).shift(1)
+        for since, base in ((SINCE_FIRST, first), (SINCE_PREVIOUS, previous)):
+            change = (values - base).astype("float64")
+            out.loc[order, drift_column(measure, since, False)] = change
+            out.loc[order, drift_column(measure, since, True)] = _relative(change, base)
+    for column in drift_columns():
+        out[column] = out[column].astype("float64")
+    return out

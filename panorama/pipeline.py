@@ -132,12 +132,14 @@ def render_documents(
     """The changelog text and every generated document (dashboard, charts, description)."""
     from panorama.changelog import render_changelog
     from panorama.dashboard import dataset_description, render_charts_png, render_dashboard
+    from panorama.export.validation_summary import SUMMARY_FILE, summary_bytes
 
     changelog = render_changelog(history, measures.indicators, editions, dropped_files(validations))
     extra: dict[str, bytes] = {}
     extra.update(render_dashboard(history, measures.indicators, measures.repartitions, resource_links))
     extra.update(render_charts_png(measures.indicators, measures.repartitions))
     extra[DESCRIPTION_FILE] = dataset_description(measures.indicators, len(editions)).encode("utf-8")
+    extra[SUMMARY_FILE] = summary_bytes(validations)  # for the resources' metadata on data.gouv.fr
     return changelog, extra
 
 

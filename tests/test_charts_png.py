@@ -56,3 +56,38 @@ def test_breakdowns_follow_the_latest_edition(frames, charts):
     assert redrawn["graphiques/projets-par-phase.png"] != charts["graphiques/projets-par-phase.png"]
     for name in ("projets-par-ministere", "projets-par-zone-fonctionnelle", "evolution-indicateurs"):
         assert redrawn[f"graphiques/{name}.png"] == charts[f"graphiques/{name}.png"], name
+
+
+def test_axes_read_in_whole_years_and_french_decimals(frames):
+    from panorama.dashboard.charts_png import axis, evolution_panels
+    from panorama.dashboard import formatting as fr
+
+    indicators, _ = frames
+    panels = {p.title: p for p in evolution_panels(indicators)}
+    durations = panels["Durée moyenne prévue"].y
+    assert durations.labels == ("0\u00a0an", "2\u00a0ans", "4\u00a0ans", "6\u00a0ans", "8\u00a0ans")
+    assert panels["Coût total estimé"].y.labels[-1].endswith("Md€")
+    assert all(label.endswith("%") for label in panels["Écart budgétaire moyen"].y.labels)
+    assert panels["Nombre de projets"].y.ticks == tuple(float(int(t)) for t in panels["Nombre de projets"].y.ticks)
+    # a short span gets half years, written the French way
+    halves = axis(0.0, 1.9, fr.tick_years, integer=False)
+    assert "0,5\u00a0an" in halves.labels and "2,5 ans" not in halves.labels
+    assert not any("." in label for p in panels.values() for label in p.y.labels)
+
+
+def test_drawing_the_charts_does_not_load_matplotlib(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from test_dashboard import build_history, build_indicators, build_repartitions;"
+        "from panorama.dashboard import render_charts_png;"
+        "h = build_history(); out = render_charts_png(build_indicators(), build_repartitions(h));"
+        "assert len(out) == 5; print('matplotlib' in sys.modules)"
+    )
+    tests = str(__import__("pathlib").Path(__file__).resolve().parent)
+    import os
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"

@@ -261,15 +261,19 @@ def test_table_lists_every_project_of_the_latest_edition_with_sortable_buttons(p
     table = page[page.index('<table id="table-projets">'):]
     table = table[:table.index("</table>")]
     body = table[table.index("<tbody>"):]
-    assert body.count("<tr>") == len(LATEST)
-    headers = re.findall(r'<th scope="col"[^>]*><button type="button">([^<]+)</button></th>', table)
-    assert headers == ["Nom du projet", "Ministère", "Phase", "Coût estimé (M€)", "Durée prévue (années)", "Début"]
+    assert body.count("<tr data-id=") == len(LATEST)
+    headers = re.findall(r'<th scope="col"[^>]*><button type="button">([^<]+)</button>', table)
+    assert headers == ["Nom du projet", "Ministère", "Phase", "Coût estimé (M€)", "Durée prévue (années)",
+                       "Coût depuis la 1re édition", "Début"]
     assert '<label for="filtre-projets">' in page and 'id="filtre-projets"' in page
+    for name in ("ministere", "phase", "tranche"):
+        assert f'<select id="filtre-{name}" data-filtre="{name}">' in page
     assert f"14{NB}projets affichés" in page
     # a project in framing: "en cadrage", sorted last (empty key); a real cost keeps its exact value
-    assert '<td class="nombre" data-tri="">en cadrage</td>' in body
-    assert '<td class="nombre" data-tri="640.0">640,0</td>' in body
-    assert '<td data-tri="2011-06-01">juin 2011</td>' in body
+    assert '<td class="nombre col-cout" data-tri="">en cadrage</td>' in body
+    assert '<td class="nombre col-cout" data-tri="640.0">640,0</td>' in body
+    assert '<td class="col-secondaire" data-tri="2011-06-01">juin 2011</td>' in body
+    assert '<a href="#projet-source-solde">Source Solde</a>' in body  # each name opens its sheet
 
 
 def test_breakdown_charts_have_text_alternatives_and_follow_schema_order(page):
@@ -299,7 +303,9 @@ def test_evolution_charts_cover_every_edition(page):
 
 
 def test_chart_colours_contrast_at_least_3_to_1_on_white(page):
-    colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', page)) - {"#ffffff"}
+    # Gridlines (class "grille") are exempt, as WCAG 1.4.11 allows: the tick labels give the values.
+    without_grid = re.sub(r'<line class="grille"[^>]*/>', "", page)
+    colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', without_grid)) - {"#ffffff"}
     assert colours
     for colour in colours:
         assert (1.05) / (_luminance(colour) + 0.05) >= 3, colour
@@ -323,14 +329,16 @@ def test_page_loads_nothing_from_elsewhere(inputs):
     page = render_dashboard(*inputs, resource_links=links)[PAGE].decode()
     for tag, name, value in _parse(page).attributes:
         if "http" in value.lower() or "//" in value:
-            allowed = (tag == "a" and name == "href" and value.startswith("https://www.data.gouv.fr/")) or (
+            # links are navigation (the data's own "en savoir plus" links), never loads
+            allowed = (tag == "a" and name == "href" and value.startswith(("https://", "http://"))) or (
                 tag == "svg" and name == "xmlns")
             assert allowed, (tag, name, value)
     assert "url(" not in page and "@import" not in page
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
     assert "default-src 'none'" in csp
     style = page[page.index("<style>") + 7:page.index("</style>")]
-    script = page[page.index("<script>") + 8:page.index("</script>")]
+    start = page.index("<script>") + 8
+    script = page[start:page.index("</script>", start)]
     assert _csp_hash(style) in csp and _csp_hash(script) in csp  # else the browser blocks them
 
 
@@ -366,6 +374,56 @@ def test_real_editions_through_the_pipeline_show_the_published_figures(real_edit
     cards = [c.strip() for c in re.findall(r'<span class="valeur">([^<]+)', page)]
     assert all(value in cards for value in expected), (expected, cards)
     rows = page[page.index('<table id="table-projets">'):]
-    assert rows[:rows.index("</table>")].count("<tr>") == published["nombre_projets"] + 1  # + header
+    assert rows[:rows.index("</table>")].count("<tr data-id=") == published["nombre_projets"]
     text = dataset_description(measures.indicators, len(editions))
     assert f"| Projets | {published['nombre_projets']} |" in text and "(déclaré)" in text
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_meet_wcag_aa(page):
+    """Every text colour of the style sheet on the background it is used on: at least 4.5:1."""
+    css = page[page.index("<style>") + 7:page.index("</style>")]
+    var = dict(re.findall(r"--([a-z-]+): (#[0-9a-fA-F]{6})", css))
+    pairs = [(var["texte"], var["fond"]), (var["attenue"], var["fond"]), (var["attenue"], var["fond-doux"]),
+             (var["bleu"], var["fond"]), (var["texte"], var["fond-doux"]), ("#ffffff", var["bleu"])]
+    pairs += re.findall(r"\.badge-[a-z]+ \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css)
+    assert len(pairs) >= 9
+    for text, background in pairs:
+        assert _contrast(text, background) >= 4.5, (text, background)
+
+
+def test_coverage_is_said_once_from_the_data(inputs, page):
+    from panorama.dashboard import dataset_description
+    from panorama.dashboard.description import coverage_since
+
+    _, indicators, _ = inputs
+    since = coverage_since(indicators)
+    assert since == f"juin 2017 (édition n°{NB}3)"
+    assert html.escape(since) in page and "novembre 2016" not in page
+    assert f"publiées depuis {since}" in dataset_description(indicators, 3)
+
+
+def test_sheet_links_and_embedded_data_cannot_carry_code():
+    from panorama.dashboard.sheets import _links, anchor, embedded_json
+
+    assert _links('javascript:alert(1) https://a.gouv.fr/x?a=1&b="2"') == (
+        '<a href="https://a.gouv.fr/x?a=1&amp;b=&quot;2&quot;">https://a.gouv.fr/x?a=1&amp;b=&quot;2&quot;</a>')
+    text = embedded_json([{"nom_projet": '</script><script>alert("x")</script> & \u2028'}])
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    import json as _json
+    assert _json.loads(text)[0]["nom_projet"] == '</script><script>alert("x")</script> & \u2028'
+    assert anchor('a"b<c') == "projet-a-b-c"
+
+
+def test_every_project_of_the_latest_edition_has_a_sheet_with_its_trajectory(page, inputs):
+    history, _, _ = inputs
+    sheets = re.findall(r'<details class="fiche" id="projet-([^"]+)">(.*?)</details>', page, flags=re.S)
+    assert sorted(i for i, _ in sheets) == sorted(p[0] for p in LATEST)
+    rie = dict(sheets)["rie"]
+    editions = history.loc[history["identifiant"] == "rie", "edition"].tolist()
+    assert re.findall(r'<tr data-edition="([^"]+)">', rie) == sorted(editions)
+    assert 'href="#projet-rie"' in rie and "Trajectoire" in rie

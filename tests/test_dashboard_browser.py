@@ -195,12 +195,12 @@ def test_dashboard_in_chromium(site, browser, tmp_path):
     costs = browser.js(_column(3))
     assert costs[0] == "640,0" and costs[-1] == "en cadrage"
 
-    # the keyboard works too: focus the "Début" button and press Enter
-    browser.js("document.querySelector('#table-projets thead th:nth-child(6) button').focus()")
+    # the keyboard works too: focus the "Début" button (7th column) and press Enter
+    browser.js("document.querySelector('#table-projets thead th:nth-child(7) button').focus()")
     browser.press_enter()
-    assert browser.js("document.querySelector('#table-projets thead th:nth-child(6)').getAttribute('aria-sort')") == "ascending"
+    assert browser.js("document.querySelector('#table-projets thead th:nth-child(7)').getAttribute('aria-sort')") == "ascending"
     assert browser.js(f"document.querySelector('{cost_header}').hasAttribute('aria-sort')") is False
-    assert browser.js(_column(5))[0] == "janvier 2010"
+    assert browser.js(_column(6))[0] == "janvier 2010"
 
     # the inline script ran under the page's CSP and nothing was blocked or failed
     problems = [e for e in browser.events

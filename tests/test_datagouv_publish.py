@@ -59,7 +59,7 @@ def test_first_publication_creates_everything(setup):
     assert by_id[rid["panorama-historique.csv"]]["type"] == "main"
     assert by_id[rid["CHANGELOG.md"]]["type"] == "documentation"
     assert by_id[rid["panorama-indicateurs.csv"]]["schema"] is None
-    assert by_id[rid["panorama-historique.parquet"]]["schema"] is None
+    assert by_id[rid["panorama-historique.parquet"]]["schema"]["url"] == schema_url  # same columns as the CSV
     types = [r["type"] for r in dataset["resources"]]  # display order: data first, then documentation
     assert types == sorted(types, key=lambda t: t != "main") and dataset["resources"][0]["id"] == rid["panorama-historique.csv"]
     rows = {row["fichier"]: row for row in result.rows}

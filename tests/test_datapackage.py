@@ -14,6 +14,7 @@ import pytest
 
 from panorama.export import export_all
 from panorama.export.datapackage import PACKAGE_NAME, package_version
+from panorama.history import drift_columns
 from panorama.export.schemas import history_schema, indicators_schema, latest_schema, repartitions_schema
 from panorama.model import (
     BOOLEAN_FIELDS,
@@ -41,7 +42,7 @@ def test_frictionless_accepts_the_package_with_its_data(tmp_path):
     export_all(history, indicators, repartitions, tmp_path, changelog_md=CHANGELOG, extra_files=EXTRA)
     report = frictionless.validate(tmp_path / "datapackage.json")
     assert report.valid, _errors(report)
-    assert [task.type for task in report.tasks] == ["table", "file"] * 4
+    assert [task.type for task in report.tasks] == ["table", "file"] * 4 + ["file"]  # + the XLSX workbook
     assert all(task.stats["rows"] for task in report.tasks if task.type == "table")
 
 
@@ -57,7 +58,7 @@ def test_descriptor_metadata_licence_version_and_hashes(tmp_path):
     assert package["licenses"] == [licence]
     assert any("DINUM" in s["title"] for s in package["sources"])
     names = [r["name"] for r in package["resources"]]
-    assert len(set(names)) == len(names) == 8
+    assert len(set(names)) == len(names) == 9
     for resource in package["resources"]:
         data = (tmp_path / resource["path"]).read_bytes()
         assert resource["bytes"] == len(data)
@@ -67,7 +68,7 @@ def test_descriptor_metadata_licence_version_and_hashes(tmp_path):
             assert (resource["type"], resource["mediatype"], resource["encoding"]) == ("table", "text/csv", "utf-8")
             assert resource["schema"]["fields"]
         else:
-            assert resource["format"] == "parquet" and resource["type"] == "file"
+            assert resource["format"] in ("parquet", "xlsx") and resource["type"] == "file"
     # The descriptor carries no timestamp: nothing that looks like today's date.
     assert "created" not in package
 
@@ -103,13 +104,16 @@ def test_project_tables_derive_from_the_project_schema():
     project = load_schema_descriptor()
     for schema in (history_schema(), latest_schema()):
         names = [f["name"] for f in schema["fields"]]
-        assert names == [*EDITION_COLUMNS, *project_fields()]
+        assert names == [*EDITION_COLUMNS, *project_fields(), *drift_columns()]
         derived = {f["name"]: f for f in schema["fields"]}
         for field in project["fields"]:
             mine = derived[field["name"]]
             for key in ("title", "type"):
                 assert mine[key] == field[key]
-            assert mine["description"].startswith(field["description"])
+            if field["type"] == "boolean":  # documented as the files hold it, not as submissions do
+                assert "« true » (oui) ou « false » (non)" in mine["description"] and "Oui" not in mine["description"]
+            else:
+                assert mine["description"].startswith(field["description"])
             assert mine.get("constraints", {}).get("required") == field.get("constraints", {}).get("required")
             if field["type"] == "boolean":
                 assert "true" in mine["trueValues"] and "false" in mine["falseValues"]
@@ -197,3 +201,18 @@ def test_figures_from_the_real_figures_stage_export_to_a_valid_package(tmp_path)
     rows = list(csv.DictReader((tmp_path / "panorama-indicateurs.csv").open(encoding="utf-8", newline="")))
     assert [r["edition"] for r in rows] == [e for e, _, _ in EDITIONS]
     assert rows[0]["projets_entrants"] == "" and rows[1]["projets_entrants"] != ""
+
+
+def test_dictionary_documents_drift_rounding_and_booleans_as_the_files_hold_them(tmp_path):
+    history, indicators, repartitions = build_inputs()
+    export_all(history, indicators, repartitions, tmp_path, changelog_md=CHANGELOG)
+    text = (tmp_path / "dictionnaire-des-donnees.md").read_text(encoding="utf-8")
+    for column in drift_columns():
+        assert f"| `{column}` |" in text
+    assert "« Oui » ou « Non »" not in text and "« true » (oui) ou « false » (non)" in text
+    assert "panorama-historique.xlsx" in text and "à l'euro près (6 décimales" in text
+    package = _package(tmp_path)
+    history_resource = next(r for r in package["resources"] if r["path"] == "panorama-historique.csv")
+    names = [f["name"] for f in history_resource["schema"]["fields"]]
+    assert names[-8:] == drift_columns()
+    assert any(r["path"] == "panorama-historique.xlsx" and r["format"] == "xlsx" for r in package["resources"])

@@ -16,7 +16,7 @@ NB = "\u00a0"
 EXPECTED_FILES = [
     f"{stem}.{ext}" for stem in ("panorama-historique", "panorama-derniere-edition", "panorama-indicateurs",
                                  "panorama-repartitions") for ext in ("csv", "parquet")
-] + ["schema.json", "datapackage.json", "dictionnaire-des-donnees.md", "CHANGELOG.md"]
+] + ["panorama-historique.xlsx", "schema.json", "datapackage.json", "dictionnaire-des-donnees.md", "CHANGELOG.md"]
 
 
 def indicators(latest_source: str = "calculé") -> pd.DataFrame:

@@ -21,12 +21,18 @@ import pytest
 from panorama.errors import ExportError
 from panorama.export import data_file_names, export_all
 from panorama.export.tables import format_number
+from panorama.history import drift_columns
 from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, SCHEMA_PATH, history_columns
 
 EDITIONS = (("2016-11", 1, "2016-11-20"), ("2017-02", 2, "2017-02-28"), ("2017-06", 3, "2017-06-30"))
 # Values chosen to catch lost precision and bad quoting.
 TRICKY_DESCRIPTION = 'Refonte des applications « civiles ».\nDeuxième ligne, avec "guillemets", virgule.\r\nTroisième'
 TRICKY_DURATION = 4.5041095890411
+
+
+def published_columns() -> list[str]:
+    """The published project tables: the history's columns, then the drift columns."""
+    return [*history_columns(), *drift_columns()]
 TRICKY_COST = 0.1 + 0.2  # 0.30000000000000004
 
 
@@ -151,7 +157,7 @@ def _read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 def test_writes_every_published_file_and_reports_their_hashes(tmp_path):
     result = _export(tmp_path)
-    expected = {*data_file_names(), "schema.json", "datapackage.json", "dictionnaire-des-donnees.md",
+    expected = {*data_file_names(), "panorama-historique.xlsx", "schema.json", "datapackage.json", "dictionnaire-des-donnees.md",
                 "CHANGELOG.md", *EXTRA}
     on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert on_disk == expected
@@ -173,23 +179,24 @@ def test_history_csv_is_plain_utf8_with_exact_values(tmp_path):
     raw = (tmp_path / "panorama-historique.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8")
-    assert text.splitlines()[0] == ",".join(history_columns())
+    assert text.splitlines()[0] == ",".join(published_columns())
     assert "\r\n" not in text.replace(TRICKY_DESCRIPTION.replace('"', '""'), "")  # only inside that cell
     rows = _read_csv_rows(tmp_path / "panorama-historique.csv")
     assert len(rows) == len(history)
     first = rows[0]
     assert first["description"] == TRICKY_DESCRIPTION  # line breaks and quotes survive
-    assert first["duree_previsionnelle_annees"] == repr(TRICKY_DURATION)
+    assert first["duree_previsionnelle_annees"] == "4.504"  # durations to 3 decimals
     assert first["date_edition"] == "2016-11-20" and first["date_debut"] == "2011-02-01"
     second = rows[1]
-    assert second["cout_estime_meur"] == "0.30000000000000004"
+    assert second["cout_estime_meur"] == "0.3"  # no binary artefact
     assert second["liens_projet"] == "https://a.gouv.fr/ https://b.gouv.fr/x"
     assert {r["projet_interministeriel"] for r in rows} == {"true", "false"}
     assert rows[3]["cout_estime_meur"] == "" and rows[2]["description"] == "" and rows[3]["date_debut"] == ""
-    # Every float reads back to the very same number (full precision, shortest form).
+    # Every number reads back as the value rounded at publication (M€ to the euro, years to 3 decimals).
     back = pd.read_csv(tmp_path / "panorama-historique.csv", keep_default_na=False, na_values=[""])
-    for column in ("cout_estime_meur", "duree_previsionnelle_annees", "cout_actualise_meur"):
-        assert back[column].tolist() == pytest.approx(history[column].tolist(), rel=0, abs=0, nan_ok=True)
+    for column, decimals in (("cout_estime_meur", 6), ("duree_previsionnelle_annees", 3), ("cout_actualise_meur", 6)):
+        assert back[column].tolist() == pytest.approx(history[column].round(decimals).tolist(), rel=0, abs=1e-12,
+                                                      nan_ok=True)
 
 
 @pytest.mark.parametrize(("value", "text"), [(4.5, "4.5"), (7.0, "7.0"), (1e-05, "0.00001"),
@@ -218,7 +225,7 @@ def test_latest_edition_holds_only_the_newest_rows(tmp_path):
     export_all(history, indicators, repartitions, tmp_path, changelog_md=CHANGELOG)
     rows = _read_csv_rows(tmp_path / "panorama-derniere-edition.csv")
     newest = history[history["numero_edition"] == history["numero_edition"].max()]
-    assert list(rows[0]) == history_columns()
+    assert list(rows[0]) == published_columns()
     assert [r["identifiant"] for r in rows] == sorted(newest["identifiant"])
     assert {r["edition"] for r in rows} == {"2017-06"}
 
@@ -228,7 +235,7 @@ def test_parquet_keeps_real_types_values_and_the_table_schema(tmp_path):
     export_all(history, indicators, repartitions, tmp_path, changelog_md=CHANGELOG)
     pfile = pq.ParquetFile(tmp_path / "panorama-historique.parquet")
     schema = pfile.schema_arrow
-    assert schema.names == history_columns()
+    assert schema.names == published_columns()
     assert schema.field("date_edition").type == pa.date32()
     assert schema.field("date_debut").type == pa.date32()
     assert schema.field("numero_edition").type == pa.int64()
@@ -243,8 +250,8 @@ def test_parquet_keeps_real_types_values_and_the_table_schema(tmp_path):
     csv_resource = next(r for r in package["resources"] if r["path"] == "panorama-historique.csv")
     assert embedded == csv_resource["schema"]
     table = pfile.read()
-    assert table.column("duree_previsionnelle_annees")[0].as_py() == TRICKY_DURATION
-    assert table.column("cout_estime_meur")[1].as_py() == TRICKY_COST
+    assert table.column("duree_previsionnelle_annees")[0].as_py() == 4.504  # same rounding as the CSV
+    assert table.column("cout_estime_meur")[1].as_py() == 0.3
     assert table.column("cout_estime_meur")[3].as_py() is None
     assert table.column("description")[0].as_py() == TRICKY_DESCRIPTION
     assert table.column("date_debut")[0].as_py() == dt.date(2011, 2, 1)
@@ -253,6 +260,9 @@ def test_parquet_keeps_real_types_values_and_the_table_schema(tmp_path):
     ind = pq.read_table(tmp_path / "panorama-indicateurs.parquet")
     assert ind.schema.field("projets_entrants").type == pa.int64()
     assert ind.column("projets_entrants").to_pylist() == [None, 0, 0]
+    # pandas reads the integer columns back as integers, a blank as <NA> (not a float column).
+    frame = pd.read_parquet(tmp_path / "panorama-indicateurs.parquet")
+    assert str(frame["projets_entrants"].dtype) == "Int64" and str(frame["nombre_projets"].dtype) == "Int64"
     assert ind.column("projets_sortants").to_pylist() == [None, 1, 0]
     assert ind.schema.field("date_publication").type == pa.date32()
 
@@ -361,7 +371,7 @@ def test_empty_inputs_still_give_valid_headers(tmp_path):
     history, indicators, repartitions = build_inputs()
     result = export_all(history.iloc[0:0], indicators.iloc[0:0], repartitions.iloc[0:0], tmp_path,
                         changelog_md="")
-    assert (tmp_path / "panorama-historique.csv").read_text(encoding="utf-8") == ",".join(history_columns()) + "\n"
+    assert (tmp_path / "panorama-historique.csv").read_text(encoding="utf-8") == ",".join(published_columns()) + "\n"
     assert pq.read_table(tmp_path / "panorama-derniere-edition.parquet").num_rows == 0
     assert result.version == json.loads((tmp_path / "datapackage.json").read_text())["version"]
 
@@ -373,7 +383,7 @@ def test_csv_reads_back_in_a_spreadsheet_like_reader(tmp_path):
     raw = (tmp_path / "panorama-historique.csv").read_text(encoding="utf-8")
     parsed = list(csv.reader(io.StringIO(raw, newline="")))
     assert len(parsed) == len(history) + 1
-    assert {len(row) for row in parsed} == {len(history_columns())}
+    assert {len(row) for row in parsed} == {len(published_columns())}
 
 
 @pytest.mark.parametrize(("table", "column"), [("indicateurs", "numero"), ("repartitions", "edition"),

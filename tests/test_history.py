@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from panorama.edition import Edition
 from panorama.history import TRANSITION_COLUMNS, stack_editions, transitions
@@ -73,3 +74,32 @@ def test_transitions_follow_the_given_order_even_through_an_empty_edition() -> N
     assert moves[["edition", "identifiant", "mouvement"]].values.tolist() == [
         ["2017-06", "mi-a", "sortant"], ["2017-11", "mi-a", "entrant"], ["2017-11", "mi-b", "entrant"],
     ]
+
+
+def test_drift_columns_follow_each_project_from_its_first_costed_edition() -> None:
+    from panorama.history import drift_columns, with_drift
+
+    history = pd.DataFrame({
+        "identifiant": ["a", "a", "a", "a", "b", "b"],
+        "numero_edition": [1, 2, 3, 4, 3, 4],
+        "cout_estime_meur": [None, 10.0, 12.5, 11.0, 4.0, 4.0],
+        "duree_previsionnelle_annees": [2.0, 3.0, 3.0, None, 1.0, 1.5],
+    })
+    out = with_drift(history).set_index(["identifiant", "numero_edition"])
+    assert list(out.columns[-8:]) == drift_columns()
+    a = out.loc["a"]
+    # "en cadrage" in edition 1: measured from edition 2, its first costed edition
+    assert a["ecart_cout_depuis_premiere_edition_meur"].isna().tolist() == [True, False, False, False]
+    assert a["ecart_cout_depuis_premiere_edition_meur"].tolist()[1:] == [0.0, 2.5, 1.0]
+    assert a["ecart_cout_depuis_premiere_edition_pct"].tolist()[1:] == pytest.approx([0.0, 25.0, 10.0])
+    assert a["ecart_cout_depuis_edition_precedente_meur"].tolist()[2:] == [2.5, -1.5]
+    assert a["ecart_cout_depuis_edition_precedente_pct"].tolist()[3] == pytest.approx(-12.0)
+    assert pd.isna(a["ecart_cout_depuis_edition_precedente_meur"].iloc[1])  # previous value unknown
+    assert a["ecart_duree_depuis_premiere_edition_annees"].tolist()[:3] == [0.0, 1.0, 1.0]
+    assert pd.isna(a["ecart_duree_depuis_edition_precedente_annees"].iloc[3])  # this value unknown
+    b = out.loc["b"]
+    assert pd.isna(b["ecart_cout_depuis_edition_precedente_meur"].iloc[0])  # first appearance
+    assert b["ecart_duree_depuis_edition_precedente_pct"].tolist()[1] == pytest.approx(50.0)
+    # Row order and the other columns are untouched; recomputing gives the same frame.
+    assert with_drift(history)["identifiant"].tolist() == history["identifiant"].tolist()
+    pd.testing.assert_frame_equal(with_drift(with_drift(history)), with_drift(history))

@@ -21,6 +21,8 @@ RESOURCES: tuple[tuple[str, str], ...] = (
     ("panorama-indicateurs.parquet", "les chiffres clés de chaque édition au format Parquet"),
     ("panorama-repartitions.csv", "les répartitions par ministère, phase, tranche de coût et zone fonctionnelle, pour chaque édition (CSV)"),
     ("panorama-repartitions.parquet", "les mêmes répartitions au format Parquet"),
+    ("panorama-historique.xlsx", "les quatre tables dans un classeur pour tableur (XLSX : une feuille par table, "
+     "nombres et dates typés)"),
     ("schema.json", "le schéma des données (Table Schema) des lignes de projets"),
     ("datapackage.json", "la description Data Package de l'ensemble des fichiers"),
     ("dictionnaire-des-donnees.md", "le dictionnaire des données (sens et format de chaque colonne)"),
@@ -52,6 +54,17 @@ def latest_edition(indicators: pd.DataFrame) -> pd.Series:
     if indicators.empty:
         raise ExportError("Aucune édition dans les chiffres clés : rien à décrire ni à afficher.")
     return indicators.sort_values("numero", kind="stable").iloc[-1]
+
+
+def coverage_since(indicators: pd.DataFrame) -> str:
+    """"juin 2024 (édition n° 19)": the first edition the data hold, said the same way everywhere
+    (dataset description, dashboard); computed from the data, never typed in."""
+    if indicators.empty:
+        raise ExportError("Aucune édition dans les chiffres clés : rien à décrire ni à afficher.")
+    first = indicators.sort_values("numero", kind="stable").iloc[0]
+    first_date = fr.as_date(first["date_publication"])
+    number = f"édition n°{fr.NBSP}{int(first['numero'])}"
+    return f"{fr.format_month(first_date)} ({number})" if first_date else number
 
 
 def edition_title(row: pd.Series) -> str:
@@ -120,9 +133,6 @@ def _editions_by_source(indicators: pd.DataFrame) -> str:
 def dataset_description(indicators: pd.DataFrame, editions_count: int) -> str:
     """The dataset page text: what, who, latest figures, files, methodology, how to cite."""
     latest = latest_edition(indicators)
-    first = indicators.sort_values("numero", kind="stable").iloc[0]
-    first_date = fr.as_date(first["date_publication"])
-    since = f" depuis {fr.format_month(first_date)}" if first_date else ""
     count = fr.plural(int(editions_count), "édition")
     inter = _value(latest, "nombre_projets_interministeriels")
     entering, leaving = _value(latest, "projets_entrants"), _value(latest, "projets_sortants")
@@ -136,8 +146,8 @@ def dataset_description(indicators: pd.DataFrame, editions_count: int) -> str:
         "ministères dont le coût dépasse 9 millions d'euros, ou dont l'impact ou la complexité est élevé. "
         "Chaque ministère déclare ses projets (nom, objectifs, date de début, durée prévue, phase, coût "
         "estimé, zone fonctionnelle, financement) ; la direction interministérielle du numérique (DINUM) "
-        f"les consolide et publie le panorama{since}.",
-        f"Ce jeu de données réunit les {count} publiées, sous une forme stable : un identifiant par projet, "
+        "les consolide et publie le panorama chaque semestre.",
+        f"Ce jeu de données réunit les {count} publiées depuis {coverage_since(indicators)}, sous une forme stable : un identifiant par projet, "
         "conservé d'une édition à l'autre, les mêmes colonnes pour toutes les éditions, et les chiffres "
         "clés recalculés selon une méthode écrite ci-dessous.",
         f"## Chiffres clés de la dernière édition ({edition_title(latest).removeprefix('Édition ')})",

@@ -121,3 +121,33 @@ def edition_title(numero: int, published: Any) -> str:
 # Names the command line uses for its summary table.
 format_duration = format_years
 format_rate = format_percent
+
+
+def format_short(value: float, unit: str = "", max_decimals: int = 2) -> str:
+    """An axis label with as few decimals as the value needs: 2.5 → "2,5 ans", 2.0 → "2 ans"."""
+    decimals = next((d for d in range(max_decimals + 1) if round(value, d) == round(value, max_decimals)),
+                    max_decimals)
+    text = format_number(value, decimals)
+    return f"{text}{NBSP}{unit}" if unit else text
+
+
+def years_unit(value: float) -> str:
+    """"an" below 2, "ans" from 2 (French grammar: "1,5 an", "2 ans")."""
+    return "an" if abs(value) < 2 else "ans"
+
+
+# Axis labels per indicator: (label of a tick value, whole steps only).
+def tick_md_eur(meur: float) -> str:
+    return format_short(meur / 1000, "Md€")
+
+
+def tick_years(years: float) -> str:
+    return format_short(years, years_unit(years), 1)
+
+
+def tick_percent(rate: float) -> str:
+    return format_short(rate * 100, "%", 1)
+
+
+def tick_integer(value: float) -> str:
+    return format_short(value, "", 0)

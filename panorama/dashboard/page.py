@@ -13,7 +13,7 @@ import pandas as pd
 
 from panorama import methodology
 from panorama.dashboard import formatting as fr
-from panorama.dashboard import sections
+from panorama.dashboard import sections, sheets
 from panorama.dashboard.description import RESOURCES, latest_edition
 
 PAGE_PATH = "tableau-de-bord/index.html"
@@ -35,6 +35,7 @@ def render_dashboard(
 ) -> dict[str, bytes]:
     """Render the page; the same inputs always give the same bytes (no clock is read)."""
     latest = latest_edition(indicators)
+    history = sheets.drifted(history)  # once for the table and the sheets
     css, script = _asset("style.css"), _asset("table.js")
     csp = (
         "default-src 'none'; img-src data:; "
@@ -44,11 +45,12 @@ def render_dashboard(
     title = fr.edition_title(int(latest["numero"]), latest["date_publication"])
     body = "\n".join(
         [
-            sections.intro(latest),
+            sections.intro(latest, indicators),
             sections.key_figures(latest, indicators, history),
             sections.breakdowns(latest, repartitions),
             sections.evolution(indicators),
-            sections.projects_table(latest, history),
+            sheets.projects_table(latest, history),
+            sheets.project_sheets(latest, history),
             sections.methodology_section(methodology.INTRODUCTION, methodology.SECTIONS),
             sections.data_links(resource_links, RESOURCES, title),
         ]
@@ -72,6 +74,7 @@ def render_dashboard(
 <nav class="sommaire" aria-label="Sommaire"><ul>
 <li><a href="#titre-chiffres">Chiffres clés</a></li><li><a href="#titre-repartitions">Répartitions</a></li>
 <li><a href="#titre-evolution">Évolution</a></li><li><a href="#titre-projets">Projets</a></li>
+<li><a href="#titre-fiches">Fiches</a></li>
 <li><a href="#titre-methodologie">Méthodologie</a></li><li><a href="#titre-donnees">Données</a></li>
 </ul></nav>
 </div></header>

@@ -13,7 +13,7 @@ import pandas as pd
 
 from panorama.dashboard import formatting as fr
 from panorama.dashboard import svg
-from panorama.dashboard.description import RATE_COLUMNS, rate_source
+from panorama.dashboard.description import RATE_COLUMNS, coverage_since, rate_source
 from panorama.errors import ExportError
 from panorama.methodology import Section
 from panorama.model import load_schema_descriptor
@@ -52,13 +52,13 @@ def numero_label(numero: int) -> str:
     return f"n°{fr.NBSP}{numero}"
 
 
-def intro(latest: pd.Series) -> str:
+def intro(latest: pd.Series, indicators: pd.DataFrame) -> str:
     return f"""<section aria-labelledby="titre-intro">
 <h2 id="titre-intro">Qu'est-ce que le panorama ?</h2>
 <p class="chapo">Le panorama recense les grands projets numériques de l'État : les projets informatiques
 des ministères dont le coût dépasse 9 millions d'euros, ou dont l'impact ou la complexité est élevé.
 Chaque ministère déclare ses projets ; la direction interministérielle du numérique (DINUM) les consolide
-et publie le panorama depuis novembre 2016, aujourd'hui chaque semestre.</p>
+et publie le panorama chaque semestre. Ces données couvrent les éditions publiées depuis {escape(coverage_since(indicators))}.</p>
 <p>Chaque projet y est décrit par son nom, ses objectifs, son ministère porteur, sa date de début,
 sa durée prévue, sa phase en cours, son coût estimé, sa zone fonctionnelle et son financement.
 Cette page présente la dernière édition ({escape(numero_label(int(latest["numero"])))}), son évolution
@@ -230,6 +230,19 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
+# Vertical axis of each evolution chart: tick label (value and unit) and whether steps are whole.
+AXES: dict[str, tuple[Callable[[float], str], bool]] = {
+    "nombre_projets": (fr.tick_integer, True),
+    "cout_total_meur": (fr.tick_md_eur, False),
+    "duree_moyenne_annees": (fr.tick_years, True),
+    "taux_ecart_budgetaire": (fr.tick_percent, False),
+    "taux_ecart_calendaire": (fr.tick_percent, False),
+    "nombre_projets_interministeriels": (fr.tick_integer, True),
+    "projets_entrants": (fr.tick_integer, True),
+    "projets_sortants": (fr.tick_integer, True),
+}
+
+
 def _summary(title: str, points: Sequence[svg.Point], fmt: Callable[[float], str]) -> str:
     known = [p for p in points if p.value is not None]
     if not known:
@@ -253,8 +266,10 @@ def evolution(indicators: pd.DataFrame) -> str:
             svg.Point(label, _float(row[column]), hollow=is_rate and rate_source(row, column) == "déclaré")
             for label, (_, row) in zip(labels, ordered.iterrows(), strict=True)
         ]
+        tick_fmt, integer = AXES.get(column, (fmt, False))
         chart = svg.line_chart(points, chart_id=f"evolution-{column.replace('_', '-')}", title=title,
-                               description=_summary(title, points, fmt), fmt=fmt)
+                               description=_summary(title, points, fmt), fmt=fmt, tick_fmt=tick_fmt,
+                               integer=integer)
         charts.append(f"<figure><figcaption>{escape(title)}</figcaption>{chart}</figure>")
     head = "".join(f'<th scope="col" class="nombre">{escape(t)}</th>' for c, t, _, _ in METRICS if c in ordered.columns)
     body = []
@@ -267,59 +282,14 @@ def evolution(indicators: pd.DataFrame) -> str:
         body.append(f'<tr><th scope="row">{escape(label)}</th>{cells}<td>{escape(source)}</td></tr>')
     return f"""<section aria-labelledby="titre-evolution">
 <h2 id="titre-evolution">Évolution d'une édition à l'autre</h2>
-<p class="legende">En abscisse, le numéro de l'édition. Chaque courbe part de zéro ; la ligne pointillée marque
-la valeur la plus haute. Pour les taux d'écart, un point plein est un taux calculé, un point creux un taux déclaré.
-Une interruption de la ligne signale une valeur absente.</p>
+<p class="legende">En abscisse, le numéro de l'édition ; en ordonnée, la valeur dans son unité (axe partant de zéro).
+La valeur de la dernière édition est écrite en gras. Pour les taux d'écart, un point plein est un taux calculé, un point
+creux un taux déclaré. Une interruption de la ligne signale une valeur absente.</p>
 <div class="graphiques-petits">{"".join(charts)}</div>
 <details><summary>Voir les chiffres de toutes les éditions</summary>
 <div class="table-defilante"><table><caption class="visuellement-cache">Chiffres clés de toutes les éditions</caption>
 <thead><tr><th scope="col">Édition</th>{head}<th scope="col">Source des taux</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table></div></details>
-</section>"""
-
-
-def _cell(text: str, sort_key: str, numeric: bool = False) -> str:
-    css = ' class="nombre"' if numeric else ""
-    return f'<td{css} data-tri="{escape(sort_key)}">{escape(text)}</td>'
-
-
-def projects_table(latest: pd.Series, history: pd.DataFrame) -> str:
-    rows = history[history["edition"] == latest["edition"]] if not history.empty else history
-    ordered = sorted(rows.itertuples(index=False), key=lambda r: (fold(_label(r.nom_projet)), str(r.identifiant)))
-    lines = []
-    for r in ordered:
-        cost, duration, start = _float(r.cout_estime_meur), _float(r.duree_previsionnelle_annees), r.date_debut
-        cadrage = str(r.tranche_cout) == "en cadrage" or str(r.phase) == "Cadrage"
-        cost_text = fr.format_number(cost, 1) if cost is not None else ("en cadrage" if cadrage else fr.MISSING)
-        lines.append(
-            "<tr>"
-            + _cell(_label(r.nom_projet), fold(_label(r.nom_projet)))
-            + _cell(_label(r.ministere_nom), fold(_label(r.ministere_nom)))
-            + _cell(_label(r.phase), fold(_label(r.phase)))
-            + _cell(cost_text, "" if cost is None else repr(cost), numeric=True)
-            + _cell(fr.format_number(duration, 1), "" if duration is None else repr(duration), numeric=True)
-            + _cell(fr.format_month(start), "" if fr.is_missing(start) else pd.Timestamp(start).strftime("%Y-%m-%d"))
-            + "</tr>"
-        )
-    columns = (("Nom du projet", ""), ("Ministère", ""), ("Phase", ""), ("Coût estimé (M€)", "nombre"),
-               ("Durée prévue (années)", "nombre"), ("Début", ""))
-    numeric_attrs = ' class="nombre" data-type="nombre"'
-    head = "".join(
-        f'<th scope="col"{numeric_attrs if kind else ""}><button type="button">{escape(name)}</button></th>'
-        for name, kind in columns
-    )
-    count = fr.plural(len(lines), "projet")
-    shown = "affiché" if len(lines) < 2 else "affichés"
-    return f"""<section aria-labelledby="titre-projets">
-<h2 id="titre-projets">Les projets de la dernière édition</h2>
-<p>Cliquez sur un titre de colonne pour trier le tableau ; un second clic inverse l'ordre.</p>
-<div class="filtre"><label for="filtre-projets">Filtrer les projets (nom, ministère, phase…)</label>
-<input type="search" id="filtre-projets" autocomplete="off" aria-controls="table-projets" aria-describedby="compte-projets">
-<span id="compte-projets" role="status">{escape(count)} {shown}</span></div>
-<div class="table-defilante"><table id="table-projets">
-<caption class="visuellement-cache">Projets de la dernière édition ({escape(count)})</caption>
-<thead><tr>{head}</tr></thead>
-<tbody>{"".join(lines)}</tbody></table></div>
 </section>"""
 
 

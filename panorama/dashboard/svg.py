@@ -10,10 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from panorama.dashboard.ticks import nice_ticks
+
 BAR_COLOUR = "#000091"  # "bleu France", 15.7:1 on white
 OTHER_COLOUR = "#4b4bd2"  # the "others" bar, 6.6:1 on white
 LINE_COLOUR = "#000091"
 AXIS_COLOUR = "#666666"  # 5.7:1 on white
+GRID_COLOUR = "#dddddd"  # gridlines: decoration only, the tick labels carry the values
 TEXT_COLOUR = "#161616"
 MUTED_TEXT = "#3a3a3a"
 HALO = 'stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke"'  # labels stay legible over the line
@@ -88,14 +91,20 @@ def _ticks(points: Sequence[Point]) -> list[int]:
 
 def line_chart(
     points: Sequence[Point], *, chart_id: str, title: str, description: str, fmt: Formatter,
-    width: int = 320, height: int = 180,
+    width: int = 320, height: int = 190, tick_fmt: Formatter | None = None, integer: bool = False,
 ) -> str:
-    """A small line chart from zero to the highest value, one point per edition."""
-    left, right, top_pad, bottom = 12, 12, 28, 34
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    """A small line chart from zero, one point per edition, its vertical axis graduated with
+    values and unit (`tick_fmt`, e.g. "2 Md€") at readable steps."""
     values = [p.value for p in points if p.value is not None]
-    high = max(values, default=0.0)
-    low = min(min(values, default=0.0), 0.0)
+    ticks = nice_ticks(min(min(values, default=0.0), 0.0), max(values, default=0.0), 4, integer=integer)
+    tick_fmt = tick_fmt or fmt
+    labels = [tick_fmt(t) for t in ticks]
+    axis_left = int(max((len(t) for t in labels), default=1) * 6.6) + 12
+    inner = 10  # first and last points clear of the tick labels
+    left = axis_left + inner
+    right, top_pad, bottom = 14, 24, 34
+    plot_w, plot_h = width - left - right - inner, height - top_pad - bottom
+    low, high = ticks[0], ticks[-1]
     span = (high - low) or 1.0
     step = plot_w / (len(points) - 1) if len(points) > 1 else 0.0
 
@@ -111,13 +120,15 @@ def line_chart(
         f'width="{width}" height="{height}" font-family="inherit">',
         f'<title id="{chart_id}-titre">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<line x1="{left}" x2="{width - right}" y1="{_num(y_of(low))}" y2="{_num(y_of(low))}" '
-        f'stroke="{AXIS_COLOUR}" stroke-width="1"/>',
     ]
-    if high > low:
+    for tick, label in zip(ticks, labels, strict=True):
+        y = _num(y_of(tick))
         parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{_num(y_of(high))}" y2="{_num(y_of(high))}" '
-            f'stroke="{AXIS_COLOUR}" stroke-width="0.5" stroke-dasharray="3 3"/>'
+            (f'<line x1="{axis_left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{AXIS_COLOUR}" stroke-width="1"/>'
+             if tick == 0 else
+             f'<line class="grille" x1="{axis_left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{GRID_COLOUR}" '
+             'stroke-width="1"/>')
+            + f'<text x="{axis_left - 6}" y="{y}" dy="4" font-size="11" text-anchor="end" fill="{MUTED_TEXT}">{escape(label)}</text>'
         )
     segment: list[str] = []
     segments: list[list[str]] = []
@@ -155,7 +166,7 @@ def line_chart(
         last_width = 0.6 * 13 * len(fmt(points[last].value))  # type: ignore[arg-type]
         peak_half = 0.6 * 12 * len(fmt(points[peak].value)) / 2  # type: ignore[arg-type]
         clear = x_of(peak) + peak_half + 6 < x_of(last) - last_width  # the two labels must not touch
-        if peak != last and clear:
+        if peak != last and points[peak].value != points[last].value and clear:
             parts.append(
                 f'<text x="{_num(x_of(peak))}" y="{_num(y_of(points[peak].value) - 10)}" font-size="12" '  # type: ignore[arg-type]
                 f'text-anchor="{"start" if peak == 0 else "middle"}" fill="{MUTED_TEXT}" {HALO}>'

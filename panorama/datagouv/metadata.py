@@ -24,6 +24,9 @@ DEFAULT_DESCRIPTION = (
     "Le panorama des grands projets numériques de l'État recense, à chaque édition, les projets "
     "informatiques de l'État de plus de 9 millions d'euros : coût, calendrier, avancement et ministère."
 )
+# National coverage: data.gouv.fr's zone id for France and its "country" granularity (one of
+# udata's quality criteria; the zone must exist on the platform, as it does on data.gouv.fr).
+SPATIAL: dict[str, Any] = {"zones": ["country:fr"], "granularity": "country"}
 PLACEHOLDER = re.compile(r"\{\{\s*lien\s*:\s*([^}]+?)\s*\}\}")
 NOT_PUBLISHED = "(fichier non publié sur data.gouv.fr)"
 PENDING = "(lien attribué à la publication)"
@@ -37,11 +40,15 @@ class DatasetMetadata:
     frequency: str
     temporal_coverage: dict[str, str] | None
     tags: tuple[str, ...]
+    spatial: dict[str, Any] | None = None
 
     def as_payload(self) -> dict[str, Any]:
-        return {"title": self.title, "description": self.description, "license": self.license,
-                "frequency": self.frequency, "temporal_coverage": self.temporal_coverage,
-                "tags": list(self.tags)}
+        payload = {"title": self.title, "description": self.description, "license": self.license,
+                   "frequency": self.frequency, "temporal_coverage": self.temporal_coverage,
+                   "tags": list(self.tags)}
+        if self.spatial is not None:
+            payload["spatial"] = {"zones": list(self.spatial["zones"]), "granularity": self.spatial["granularity"]}
+        return payload
 
 
 def _parse_day(text: str) -> date | None:
@@ -96,6 +103,7 @@ def dataset_metadata(out_dir: Path, links: Mapping[str, str | None]) -> DatasetM
         frequency=FREQUENCY,
         temporal_coverage=temporal_coverage(out_dir),
         tags=TAGS,
+        spatial=SPATIAL,
     )
 
 
@@ -112,6 +120,11 @@ def _comparable(field: str, value: Any) -> Any:
         return _coverage(value)
     if field == "description":
         return (value or "").strip()
+    if field == "spatial":  # the server adds "geom" and may give zones as objects
+        if not isinstance(value, Mapping):
+            return None
+        zones = [z.get("id") if isinstance(z, Mapping) else z for z in value.get("zones") or []]
+        return {"zones": sorted(str(z) for z in zones), "granularity": value.get("granularity") or None}
     return value
 
 

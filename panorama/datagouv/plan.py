@@ -114,6 +114,8 @@ def resource_metadata(spec: ResourceSpec, schema: Mapping[str, str] | None) -> d
     meta: dict[str, Any] = {"title": spec.title, "description": spec.description, "type": spec.type}
     if spec.schema and schema:
         meta["schema"] = dict(schema)
+    if spec.extras:
+        meta["extras"] = dict(spec.extras)
     return meta
 
 
@@ -121,7 +123,7 @@ def resource_metadata_changes(remote: Mapping[str, Any] | None, wanted: Mapping[
     changes = {}
     for name, value in wanted.items():
         before = (remote or {}).get(name)
-        if name == "schema":
+        if name in ("schema", "extras"):  # keys the server adds of its own are not ours to compare
             same = bool(before) == bool(value) and all((before or {}).get(k) == v for k, v in (value or {}).items())
         else:
             same = before == value

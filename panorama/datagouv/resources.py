@@ -5,14 +5,24 @@ it. The dashboard folder is not published (data.gouv.fr refuses HTML).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 SCHEMA_FILE = "schema.json"
 DESCRIPTION_FILE = "description-jeu-de-donnees.md"
 INDICATORS_FILE = "panorama-indicateurs.csv"
 CHARTS_DIR = "graphiques"
+XLSX_FILE = "panorama-historique.xlsx"
+VALIDATION_SUMMARY_FILE = "resume-validation.json"  # written by the export, read here, not published
+# Keys of the validation summary in each data resource's `extras`. Prefixed "panorama:" rather
+# than data.gouv.fr's own "validation-report:*": the platform's consolidation writes those for
+# resources it validates itself, and two writers of one key would make every republication a change.
+EXTRA_VALID = "panorama:validation-valide"
+EXTRA_ERRORS = "panorama:validation-nb-erreurs"
+EXTRA_WARNINGS = "panorama:validation-nb-avertissements"
+EXTRA_DATE = "panorama:validation-date"
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class ResourceSpec:
     format: str
     schema: bool = False  # the project tables point to the Table Schema
     fallback_extension: str | None = None  # sent under this extension when the platform refuses ours
+    extras: tuple[tuple[str, Any], ...] = ()  # the validation summary, on data resources only
 
     @property
     def file_name(self) -> str:
@@ -63,6 +74,12 @@ _TABLES = (
 
 _FORMATS = (("csv", "CSV"), ("parquet", "Parquet"))
 
+_WORKBOOK = ResourceSpec(XLSX_FILE, "Toutes les tables pour tableur (XLSX)", (
+    "Les quatre tables (historique, dernière édition, indicateurs, répartitions) dans un classeur : une "
+    "feuille par table, nombres et dates typés (Excel en français affiche la virgule décimale), ligne "
+    "d'en-tête figée et filtres."
+), "main", "xlsx")
+
 _DOCUMENTS = (
     ResourceSpec(SCHEMA_FILE, "Schéma des données (Table Schema)",
                  "Schéma Table Schema décrivant les colonnes des tables de projets : nom, type, libellé, exemple.",
@@ -82,22 +99,48 @@ def _tables() -> list[ResourceSpec]:
     specs = []
     for stem, title, description, schema in _TABLES:
         for ext, label in _FORMATS:
-            # The Table Schema describes the CSV files (validata and data.gouv.fr validate CSV).
-            specs.append(ResourceSpec(f"{stem}.{ext}", f"{title} ({label})", description, "main", ext,
-                                      schema and ext == "csv"))
+            # The project Table Schema describes both formats of the project tables (data.gouv.fr
+            # validates the CSV against it; the Parquet file holds the same columns and types).
+            specs.append(ResourceSpec(f"{stem}.{ext}", f"{title} ({label})", description, "main", ext, schema))
     return specs
 
 
 def _chart(key: str) -> ResourceSpec:
-    label = Path(key).stem.replace("-", " ").replace("_", " ").strip()
-    return ResourceSpec(key, f"Graphique : {label}", f"Graphique ({Path(key).name}) tiré des indicateurs du panorama.",
+    name = Path(key).name
+    from panorama.dashboard.charts_png import CHARTS  # the charts' French titles, said once
+
+    known = CHARTS.get(f"{CHARTS_DIR}/{name}")
+    label = known[0].lower() + known[1:] if known else Path(key).stem.replace("-", " ").replace("_", " ").strip()
+    title = f"Graphique : {label}"
+    return ResourceSpec(key, title, f"Graphique ({name}) tiré des indicateurs du panorama.",
                         "documentation", "png")
+
+
+def validation_extras(out_dir: Path) -> tuple[tuple[str, Any], ...]:
+    """The run's validation summary as resource extras; empty when the export wrote none."""
+    path = out_dir / VALIDATION_SUMMARY_FILE
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    if not isinstance(summary, dict) or "valide" not in summary:
+        return ()
+    return ((EXTRA_VALID, bool(summary["valide"])), (EXTRA_ERRORS, int(summary.get("erreurs") or 0)),
+            (EXTRA_WARNINGS, int(summary.get("avertissements") or 0)), (EXTRA_DATE, str(summary.get("date") or "")))
+
+
+def _with_extras(spec: ResourceSpec, extras: tuple[tuple[str, Any], ...]) -> ResourceSpec:
+    if spec.type != "main" or not extras:
+        return spec
+    return ResourceSpec(spec.key, spec.title, spec.description, spec.type, spec.format, spec.schema,
+                        spec.fallback_extension, extras)
 
 
 def catalogue(out_dir: Path) -> list[ResourceSpec]:
     """The specs of the files present in `out_dir`, schema first, in a stable order."""
-    fixed = [_DOCUMENTS[0], *_tables(), *_DOCUMENTS[1:]]
-    present = [spec for spec in fixed if (out_dir / spec.key).is_file()]
+    fixed = [_DOCUMENTS[0], *_tables(), _WORKBOOK, *_DOCUMENTS[1:]]
+    extras = validation_extras(out_dir)
+    present = [_with_extras(spec, extras) for spec in fixed if (out_dir / spec.key).is_file()]
     charts = out_dir / CHARTS_DIR
     if charts.is_dir():
         present += [_chart(f"{CHARTS_DIR}/{p.name}") for p in sorted(charts.glob("*.png")) if p.is_file()]
@@ -106,7 +149,7 @@ def catalogue(out_dir: Path) -> list[ResourceSpec]:
 
 def all_known_keys() -> list[str]:
     """Every fixed key of the catalogue (charts excluded), for documentation and checks."""
-    return [spec.key for spec in (_DOCUMENTS[0], *_tables(), *_DOCUMENTS[1:])]
+    return [spec.key for spec in (_DOCUMENTS[0], *_tables(), _WORKBOOK, *_DOCUMENTS[1:])]
 
 
 def display_order(specs: Iterable[ResourceSpec]) -> list[ResourceSpec]:

@@ -32,6 +32,8 @@ CSV_DIALECT: dict[str, Any] = {
     "header": True,
 }
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+MEDIATYPES = {"parquet": PARQUET_MEDIATYPE,
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ def _resource(item: DataFile) -> dict[str, Any]:
         # frictionless 5.21 reads Parquet through pandas and mistakes NaN for numbers and nullable
         # integers for floats, so Parquet is listed as a plain file (size and sha256 still checked);
         # its Table Schema is the CSV's, also stored in the file under the key "table_schema".
-        resource.update({"type": "file", "mediatype": PARQUET_MEDIATYPE})
+        # The XLSX workbook is listed the same way: one file, several tables.
+        resource.update({"type": "file", "mediatype": MEDIATYPES.get(item.format, "application/octet-stream")})
     resource.update({"bytes": item.bytes, "hash": f"sha256:{item.sha256}"})
     if item.format == "csv":
         resource["schema"] = item.schema

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from panorama.export.rounding import MEUR_DECIMALS, PERCENT_DECIMALS, RATE_DECIMALS, YEARS_DECIMALS
 from panorama.export.schemas import CSV_FALSE, CSV_TRUE
+from panorama.export.xlsx import XLSX_FILE
 
 _TYPES = {
     "string": "texte",
@@ -108,14 +110,21 @@ def render_dictionary(tables: list[TableDoc]) -> str:
         "# Dictionnaire des données : panorama des grands projets numériques de l'État",
         "",
         "Ce document décrit chaque fichier publié et chacune de ses colonnes. Les mêmes données sont "
-        "publiées en deux formats : CSV (texte, encodé en UTF-8, séparateur virgule, point décimal) et "
-        "Parquet (format compact pour les outils d'analyse, colonnes typées).",
+        "publiées en trois formats : CSV (texte, encodé en UTF-8, séparateur virgule, point décimal), "
+        "Parquet (format compact pour les outils d'analyse, colonnes typées) et un classeur "
+        f"`{XLSX_FILE}` pour les tableurs (une feuille par table, cellules typées : Excel en français "
+        "affiche la virgule décimale et les dates JJ/MM/AAAA).",
         "",
         "Conventions communes :",
         "",
         "- une cellule vide signifie que l'information n'est pas renseignée ;",
         "- les montants sont en millions d'euros (M€), les durées en années ;",
-        "- les taux sont des fractions : 0.25 signifie 25 % ;",
+        "- les taux sont des fractions : 0.25 signifie 25 % ; les colonnes dont le nom finit par `_pct` "
+        "sont en pourcentage : 25 signifie 25 % ;",
+        f"- les nombres sont arrondis à la publication : montants à l'euro près ({MEUR_DECIMALS} décimales "
+        f"en M€), durées à {YEARS_DECIMALS} décimales (moins d'un jour), taux à {RATE_DECIMALS} décimales, "
+        f"pourcentages à {PERCENT_DECIMALS} décimales ; sommes et moyennes sont calculées sur les valeurs "
+        "exactes puis arrondies de même ;",
         "- les dates sont écrites AAAA-MM-JJ (exemple : 2017-11-29) ;",
         f"- les valeurs oui / non sont écrites `{CSV_TRUE}` / `{CSV_FALSE}` ;",
         "- les descriptions peuvent contenir des sauts de ligne ; la cellule est alors entre guillemets.",

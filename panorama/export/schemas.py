@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from panorama.history import DRIFT_MEASURES, SINCE_FIRST, SINCE_PREVIOUS, drift_column
 from panorama.model import EDITION_COLUMNS, load_schema_descriptor
 
 HISTORY = "panorama-historique"
@@ -233,6 +234,47 @@ _REPARTITION_FIELDS: tuple[dict[str, Any], ...] = (
 )
 
 
+_DRIFT_WORDS = {
+    "cout": ("coût", "du coût estimé", "cout_estime_meur", "M€", "en millions d'euros", "12.5"),
+    "duree": ("durée", "de la durée prévisionnelle", "duree_previsionnelle_annees", "années", "en années", "1.5"),
+}
+_SINCE_WORDS = {
+    SINCE_FIRST: ("depuis la première édition",
+                  "par rapport à la première édition où le projet figure avec cette valeur renseignée "
+                  "(0 pour cette édition-là ; vide tant que la valeur n'est pas connue)"),
+    SINCE_PREVIOUS: ("depuis l'édition précédente",
+                     "par rapport à l'édition précédente où le projet figure (en général l'édition juste "
+                     "avant ; vide à la première apparition du projet ou si l'une des deux valeurs manque)"),
+}
+
+
+def drift_fields() -> list[dict[str, Any]]:
+    """The eight drift fields of the project tables (`panorama.history.with_drift`), in order."""
+    fields = []
+    for measure, _, _ in DRIFT_MEASURES:
+        noun, of_what, source, unit, in_unit, example = _DRIFT_WORDS[measure]
+        for since in (SINCE_FIRST, SINCE_PREVIOUS):
+            since_title, since_text = _SINCE_WORDS[since]
+            fields.append({
+                "name": drift_column(measure, since, False),
+                "title": f"Écart de {noun} {since_title} ({unit})",
+                "description": f"Variation {of_what} ({source}) {since_text}, {in_unit} : valeur de "
+                f"l'édition moins valeur de référence (négative en cas de baisse).",
+                "example": example,
+                "type": "number",
+            })
+            fields.append({
+                "name": drift_column(measure, since, True),
+                "title": f"Écart de {noun} {since_title} (%)",
+                "description": f"La même variation {of_what} en pourcentage de la valeur de référence "
+                "(25 signifie +25 %, −10 signifie une baisse de 10 %) ; vide lorsque la référence est "
+                "vide ou nulle.",
+                "example": "25",
+                "type": "number",
+            })
+    return fields
+
+
 def project_schema() -> dict[str, Any]:
     """A private copy of the project schema descriptor (the cached one must stay untouched)."""
     return copy.deepcopy(load_schema_descriptor())
@@ -241,6 +283,8 @@ def project_schema() -> dict[str, Any]:
 def _with_csv_booleans(field: dict[str, Any]) -> dict[str, Any]:
     if field.get("type") == "boolean":
         field["example"] = CSV_TRUE  # the published spelling, not the submissions' "Oui"
+        field["description"] = str(field.get("description", "")).replace(
+            "« Oui » ou « Non »", f"« {CSV_TRUE} » (oui) ou « {CSV_FALSE} » (non)")
         for key, value in (("trueValues", CSV_TRUE), ("falseValues", CSV_FALSE)):
             values = field.get(key)
             if values is not None and value not in values:
@@ -257,6 +301,7 @@ def _project_table(history: bool) -> dict[str, Any]:
             # A project appears once per edition: unique only together with the edition.
             field.get("constraints", {}).pop("unique", None)
         fields.append(field)
+    fields += drift_fields()
     if history:
         name, title = HISTORY, "Historique du panorama des grands projets numériques de l'État"
         description = ("Tous les projets de toutes les éditions : une ligne par projet et par édition. "

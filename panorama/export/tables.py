@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from panorama.errors import ExportError
+from panorama.export.rounding import decimals_for, round_number
 from panorama.export.schemas import CSV_FALSE, CSV_TRUE
 
 Value = str | float | int | dt.date | bool | None
@@ -35,6 +36,9 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "boolean": pa.bool_(),
 }
+
+
+_PANDAS_DTYPES: dict[str, str] = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
 class CellError(ValueError):
@@ -138,17 +142,19 @@ def typed_columns(table: str, frame: pd.DataFrame, schema: dict[str, Any]) -> di
     columns: dict[str, list[Value]] = {}
     for field in schema["fields"]:
         convert = _CONVERTERS[field["type"]]
+        decimals = decimals_for(field["name"]) if field["type"] == "number" else None
         values: list[Value] = []
         for position, value in enumerate(frame[field["name"]].tolist(), start=1):
             if _missing(value):
                 values.append(None)
                 continue
             try:
-                values.append(convert(value))
+                converted = convert(value)
             except CellError as exc:
                 raise ExportError(
                     f"Table {table}, ligne {position} des données, colonne {field['name']} : {exc}."
                 ) from None
+            values.append(round_number(converted, decimals) if decimals is not None else converted)  # type: ignore[arg-type]
         columns[field["name"]] = values
     return columns
 
@@ -183,8 +189,13 @@ def parquet_bytes(columns: dict[str, list[Value]], schema: dict[str, Any]) -> by
     fields = [pa.field(f["name"], _ARROW_TYPES[f["type"]], nullable=True) for f in schema["fields"]]
     metadata = {PARQUET_METADATA_KEY: json.dumps(schema, ensure_ascii=False, sort_keys=True).encode("utf-8")}
     arrow_schema = pa.schema(fields, metadata=metadata)
-    arrays = [pa.array(columns[f.name], type=f.type) for f in fields]
-    table = pa.Table.from_arrays(arrays, schema=arrow_schema)
+    # Through pandas so the file carries pandas metadata: integers read back as nullable Int64
+    # and booleans as "boolean" (a blank entering-projects count stays an integer column).
+    frame = pd.DataFrame({
+        f["name"]: pd.array(columns[f["name"]], dtype=_PANDAS_DTYPES.get(f["type"], object))
+        for f in schema["fields"]
+    }, index=pd.RangeIndex(len(next(iter(columns.values()), []))))
+    table = pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=PARQUET_COMPRESSION, store_schema=True)
     return sink.getvalue().to_pybytes()

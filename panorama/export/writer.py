@@ -24,6 +24,7 @@ The same inputs always give the same bytes: no timestamps, fixed row and column 
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from panorama.errors import ExportError
-from panorama.export import atomic
+from panorama.export import atomic, xlsx
 from panorama.export.datapackage import DataFile, build_descriptor, descriptor_bytes, package_version
 from panorama.export.dictionary import TableDoc, render_dictionary
 from panorama.export.schemas import (
@@ -46,7 +47,9 @@ from panorama.export.schemas import (
     latest_schema,
     repartitions_schema,
 )
-from panorama.export.tables import check_columns, csv_bytes, parquet_bytes, typed_columns
+from panorama.export.tables import Value, check_columns, csv_bytes, parquet_bytes, typed_columns
+from panorama.export.xlsx import XLSX_FILE
+from panorama.history import with_drift
 from panorama.model import SCHEMA_PATH, schema_version
 
 SCHEMA_FILE = "schema.json"
@@ -54,6 +57,9 @@ DATAPACKAGE_FILE = "datapackage.json"
 DICTIONARY_FILE = "dictionnaire-des-donnees.md"
 CHANGELOG_FILE = "CHANGELOG.md"
 FORMATS: tuple[str, ...] = ("csv", "parquet")
+# Sheet of each table in the XLSX workbook (Excel allows 31 characters).
+SHEET_NAMES = {HISTORY: "historique", LATEST: "derniere-edition", INDICATORS: "indicateurs",
+               REPARTITIONS: "repartitions"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def data_file_names() -> list[str]:
 
 
 def reserved_names() -> set[str]:
-    return {*data_file_names(), SCHEMA_FILE, DATAPACKAGE_FILE, DICTIONARY_FILE, CHANGELOG_FILE}
+    return {*data_file_names(), XLSX_FILE, SCHEMA_FILE, DATAPACKAGE_FILE, DICTIONARY_FILE, CHANGELOG_FILE}
 
 
 def _sorted_history(history: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +105,13 @@ def _latest(history: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     newest = numbers.max()
     rows = history[history["numero_edition"] == newest].reset_index(drop=True)
     return rows, str(rows["edition"].iloc[0])
+
+
+def _edition_date(latest: pd.DataFrame) -> dt.date | None:
+    """The newest edition's date: the workbook's fixed creation date (no wall clock)."""
+    if latest.empty or "date_edition" not in latest.columns or pd.isna(latest["date_edition"].iloc[0]):
+        return None
+    return pd.Timestamp(latest["date_edition"].iloc[0]).date()
 
 
 def _sorted_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -122,8 +135,7 @@ def _sorted_repartitions(repartitions: pd.DataFrame, indicators: pd.DataFrame,
     return repartitions.iloc[list(order)].reset_index(drop=True)
 
 
-def _table_files(table: str, frame: pd.DataFrame, schema: dict[str, Any]) -> dict[str, bytes]:
-    columns = typed_columns(table, frame, schema)
+def _table_files(table: str, columns: dict[str, list[Value]], schema: dict[str, Any]) -> dict[str, bytes]:
     try:
         parquet = parquet_bytes(columns, schema)
     except (pa.ArrowException, OSError) as exc:
@@ -157,6 +169,7 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
     extra = dict(extra_files or {})
     _check_extra_names(extra)
     indicators_table_schema = indicators_schema([str(c) for c in indicators.columns])
+    history = with_drift(history)  # the per-project drift columns are computed here, never received
     check_columns(HISTORY, history, history_schema())
     check_columns(INDICATORS, indicators, indicators_table_schema)
     check_columns(REPARTITIONS, repartitions, repartitions_schema())
@@ -173,8 +186,10 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
     ]
     files: dict[str, bytes] = {}
     data_files: list[DataFile] = []
+    typed: dict[str, dict[str, list[Value]]] = {}
     for table, frame, schema in tables:
-        for name, data in _table_files(table, frame, schema).items():
+        typed[table] = typed_columns(table, frame, schema)
+        for name, data in _table_files(table, typed[table], schema).items():
             files[name] = data
             fmt = name.rsplit(".", 1)[1]
             data_files.append(DataFile(
@@ -187,12 +202,26 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
                 sha256=hashlib.sha256(data).hexdigest(),
                 schema=schema,
             ))
+    workbook = xlsx.workbook_bytes(
+        [xlsx.Sheet(SHEET_NAMES[table], schema, typed[table]) for table, _, schema in tables],
+        stamp=_edition_date(latest),
+    )
+    files[XLSX_FILE] = workbook
+    data_files.append(DataFile(
+        name=f"{HISTORY}-xlsx", path=XLSX_FILE, format="xlsx",
+        title="Panorama des grands projets numériques de l'État (classeur XLSX)",
+        description="Les quatre tables (historique, dernière édition, indicateurs, répartitions) dans un "
+        "classeur pour tableur : une feuille par table, cellules typées, ligne d'en-tête figée et filtres, "
+        "plus une feuille « colonnes » qui relie chaque libellé au nom de colonne des fichiers CSV.",
+        bytes=len(workbook), sha256=hashlib.sha256(workbook).hexdigest(), schema={},
+    ))
     try:
         files[SCHEMA_FILE] = SCHEMA_PATH.read_bytes()
     except OSError as exc:
         raise ExportError(f"Schéma du panorama illisible : {SCHEMA_PATH} ({exc.strerror}).") from None
     files[DICTIONARY_FILE] = render_dictionary(
-        [TableDoc(schema, (f"{table}.csv", f"{table}.parquet")) for table, _, schema in tables]
+        [TableDoc(schema, (f"{table}.csv", f"{table}.parquet", f"{XLSX_FILE} (feuille {SHEET_NAMES[table]})"))
+         for table, _, schema in tables]
     ).encode("utf-8")
     files[CHANGELOG_FILE] = changelog_md.encode("utf-8")
     for name in sorted(extra):

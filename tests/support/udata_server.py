@@ -3,7 +3,7 @@
 Usage: python udata_server.py WORKDIR INFO_JSON [--no-parquet]
 
 The store is mongomock inside this process, so this process seeds it (licence `lov2`, an active
-user, an organisation with that user as admin, an API token) before serving. The ids, the
+user, an organisation with that user as admin, an API token, the zone `country:fr`) before serving. The ids, the
 plaintext key and the port are written to INFO_JSON (atomically) once the socket listens.
 """
 from __future__ import annotations
@@ -65,7 +65,13 @@ def seed() -> dict:
     """Create the licence, user, organisation and token the tests publish with."""
     from datetime import UTC, datetime
 
+    from udata.core.spatial.models import GeoLevel, GeoZone
     from udata.models import ApiToken, License, Member, Organization, User
+
+    # France as data.gouv.fr knows it (its spatial referential is not loaded here): the
+    # "country" level and the zone `country:fr` a national dataset's spatial coverage names.
+    GeoLevel(id="country", name="Pays", admin_level=10).save()
+    GeoZone(id="country:fr", slug="france", name="France", code="fr", level="country").save()
 
     License(id="lov2", title="Licence Ouverte / Open Licence version 2.0", active=True,
             url="https://www.etalab.gouv.fr/licence-ouverte-open-licence").save()
