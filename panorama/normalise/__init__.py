@@ -12,10 +12,12 @@ import pandas as pd
 
 from panorama.model import NUMBER_FIELDS
 from panorama.normalise import cells as small
+from panorama.normalise.date_findings import impossible_dates
+from panorama.normalise.dates import SYSTEM_1900
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import known_examples, resolve_ministry
 from panorama.normalise.values import (
-    canonical_boolean, canonical_bracket, canonical_date, canonical_number, canonical_phase,
+    canonical_boolean, canonical_bracket, canonical_dates, canonical_number, canonical_phase,
     canonical_urls, clean_text, merge_links, split_html, text_series,
 )
 from panorama.reading.table import RawTable
@@ -85,6 +87,18 @@ def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str) -
         out.reported.update({(row, "ministere_code"), (row, "ministere_nom")})
 
 
+def _date_system(raw: RawTable) -> int:
+    """How the workbook counts day numbers (1900, or 1904 for old Mac workbooks), when the reader
+    recorded it; a CSV, or a reader that does not say, counts in the 1900 system."""
+    return int(getattr(raw, "date_system", None) or SYSTEM_1900)
+
+
+def _explain_dates(raw: RawTable, reasons: list, shown: list, label: str, out: Normalised) -> None:
+    findings, explained = impossible_dates(reasons, shown, raw.row_numbers, raw.path.name, raw.sheet, label)
+    out.findings += findings
+    out.reported |= explained
+
+
 def normalise_table(raw: RawTable, match: HeaderMatch) -> Normalised:
     """Canonical text for every matched field; HTML split into text and links; ministries resolved."""
     if small.is_small(len(raw.data)):
@@ -100,7 +114,9 @@ def normalise_table(raw: RawTable, match: HeaderMatch) -> Normalised:
         if name in NUMBER_FIELDS:
             out.text[name], out.cadrage[name] = canonical_number(values)
         elif name == "date_debut":
-            out.text[name] = canonical_date(values)
+            out.text[name], reasons = canonical_dates(values, _date_system(raw))
+            if reasons.notna().any():
+                _explain_dates(raw, reasons.tolist(), values.tolist(), label, out)
         elif name == "projet_interministeriel":
             out.text[name] = canonical_boolean(values)
         elif name == "phase":
@@ -146,6 +162,7 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
     shown: dict[str, small.Cells] = {}
     cadrage: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
+    dated: tuple[list, list, str] | None = None
     columns = {name: _raw_cells(raw, i) for name, i in match.columns.items()}
     for name, label in match.labels.items():
         if name in _MINISTRY_SOURCES:
@@ -157,7 +174,8 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
             text[name], flags = small.number_cells(values)
             cadrage[name] = pd.Series(flags, index=index, dtype=bool)
         elif name == "date_debut":
-            text[name] = small.date_cells(values)
+            text[name], reasons = small.date_cells(values, _date_system(raw))
+            dated = (reasons, values, label)
         elif name == "projet_interministeriel":
             text[name] = small.boolean_cells(values)
         elif name == "phase":
@@ -180,6 +198,8 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch) -> Normalised:
                 shown[target] = columns[source]
     out = Normalised(text=pd.DataFrame(index=index), shown=pd.DataFrame(index=index), labels=labels,
                      cadrage=cadrage)
+    if dated is not None:
+        _explain_dates(raw, *dated, out)
     _ministry_cells(raw, match, columns, out, text, shown)
     frame = {k: small.text_column(v, index) for k, v in text.items()}
     out.text = pd.DataFrame(frame, index=index) if frame else out.text
