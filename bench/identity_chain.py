@@ -1,6 +1,6 @@
 """Identity over a long chain: precision and recall of the matcher's links, entering and leaving.
 
-Usage: python bench/identity_chain.py [--editions 16] [--projects 55] [--seed N] [--no-real]
+Usage: python bench/identity_chain.py [--editions 16] [--projects 55] [--seed N] [--other-seeds 6] [--no-real]
 
 On the synthetic chain of bench/identity_synthetic.py (known truth: 16 semestrial editions, three
 of them missing from the chain, ministries renamed, names rewritten, successors entering as their
@@ -8,6 +8,8 @@ predecessor leaves) and on the five real editions of ../shared/real-editions rea
 (JSON, kept in bench/results/) the links' precision and recall, and per edition the projects
 entering and leaving found vs the truth. The real editions' truth is what DINUM published: 2017-11
 had one project entering and one leaving; the others have no published truth and are shown as found.
+`--other-seeds N` also runs N other chains (seeds 1..N) and prints their figures, to show the matcher
+was not tuned to one draw.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.identity_synthetic import SEED, TRUTH, Chain, build_chain  # noqa: E402
+from bench.identity_synthetic import SEED, TRUTH, Chain, build_chain
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-editions"
 VISIBLE = ["ministere_code", "nom_projet", "description", "cout_estime_meur", "duree_previsionnelle_annees"]
@@ -118,12 +120,23 @@ def main() -> None:
     parser.add_argument("--editions", type=int, default=16)
     parser.add_argument("--projects", type=int, default=55)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--other-seeds", type=int, default=6)
     parser.add_argument("--no-real", action="store_true")
     args = parser.parse_args()
     chain = build_chain(args.editions, args.projects, seed=args.seed)
     synthetic, _ = run_chain(chain)
     result = {"chaine_synthetique": {"editions_dans_la_chaine": len(chain.editions), "editions_absentes": chain.missing,
                                      "graine": args.seed, **synthetic}}
+    others = []
+    for seed in range(1, args.other_seeds + 1):
+        figures, _ = run_chain(build_chain(args.editions, args.projects, seed=seed))
+        wrong_moves = sum(m["entrants"] != m["entrants_vrais"] or m["sortants"] != m["sortants_vrais"]
+                          for m in figures["mouvements"])
+        others.append({"graine": seed, **{k: figures[k] for k in ("liens_attendus", "precision", "rappel",
+                                                                     "mouvements_exacts", "a_verifier")},
+                       "editions_aux_mouvements_inexacts": wrong_moves})
+    if others:
+        result["autres_graines"] = others
     if not args.no_real:
         result["editions_reelles"] = run_real()
     from bench.common import write_result

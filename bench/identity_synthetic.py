@@ -220,7 +220,7 @@ def _rewrite_name(rng: random.Random, p: Project) -> None:
 def _edit_description(rng: random.Random, p: Project) -> None:
     kind = rng.randrange(6)
     if kind == 5:  # rewritten from scratch by a new project manager: only the domain remains
-        base, vocab = next((b, v) for b, v in DOMAINS if p.long_name.startswith(b))
+        vocab = next(v for b, v in DOMAINS if p.long_name.startswith(b))
         words = vocab.split()
         rng.shuffle(words)
         p.sentences = [f"Ce projet porte sur {words[0]}, {words[1]} et {words[2]}."] + [

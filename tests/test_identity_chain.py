@@ -6,11 +6,17 @@ leaves. bench/identity_chain.py runs the full-size chain and prints the figures.
 """
 from __future__ import annotations
 
+import itertools
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 from bench.identity_chain import evaluate
 from bench.identity_synthetic import SEED, TRUTH, build_chain
@@ -79,7 +85,7 @@ def test_real_editions_read_together_give_the_published_moves(real_moves) -> Non
     assert list(nov.loc[nov["mouvement"] == "entrant", "nom_projet"]) == ["MCIC²"]
     assert ["IGC" in n for n in nov.loc[nov["mouvement"] == "sortant", "nom_projet"]] == [True]
     counts = history.groupby("edition").size()
-    for previous, current in zip(editions, editions[1:]):
+    for previous, current in itertools.pairwise(editions):
         here = moves[moves["edition"] == current.id]
         entering = (here["mouvement"] == "entrant").sum()
         leaving = (here["mouvement"] == "sortant").sum()

@@ -168,9 +168,10 @@ def _numeric(text: str, system: int) -> Parsed:
     return None
 
 
-def _tokens(text: str) -> list[tuple[str, object]] | None:
-    """Typed tokens: ("n", digits), ("m", month), ("p", 4 or 2 periods a year); None if a word is unknown."""
-    out: list[tuple[str, object]] = []
+def _tokens(text: str) -> list[tuple[str, str]] | None:
+    """Typed tokens: ("n", digits), ("m", month number), ("p", "4" or "2" periods a year); None if a
+    word is neither a date word nor a filler."""
+    out: list[tuple[str, str]] = []
     for word in _TOKEN.findall(_fold(text)):
         if word.isdigit():
             out.append(("n", word))
@@ -179,9 +180,9 @@ def _tokens(text: str) -> list[tuple[str, object]] | None:
         elif word in _ORDINAL_WORDS:
             out.append(("n", str(_ORDINAL_WORDS[word])))
         elif word in _PERIOD_WORDS:
-            out.append(("p", _PERIOD_WORDS[word]))
+            out.append(("p", str(_PERIOD_WORDS[word])))
         elif word in MONTHS:
-            out.append(("m", MONTHS[word]))
+            out.append(("m", str(MONTHS[word])))
         elif word in _FILLERS:
             continue
         else:
@@ -197,32 +198,30 @@ def _worded(text: str) -> Parsed:
     kinds = "".join(k for k, _ in tokens)
     values = [v for _, v in tokens]
 
-    def year(digits: object, four_only: bool = False) -> int | None:
-        d = str(digits)
-        return full_year(d) if len(d) == 4 or (len(d) == 2 and not four_only) else None
+    def year(digits: str, four_only: bool = False) -> int | None:
+        return full_year(digits) if len(digits) == 4 or (len(digits) == 2 and not four_only) else None
 
-    if kinds == "mn" and (y := year(values[1])) is not None:
-        return make_date(y, int(values[0]), 1, Precision.MONTH)  # type: ignore[arg-type]
-    if kinds == "nm" and (y := year(values[0], four_only=True)) is not None:
-        return make_date(y, int(values[1]), 1, Precision.MONTH)  # type: ignore[arg-type]
-    if kinds == "nmn" and len(str(values[0])) <= 2 and (y := year(values[2])) is not None:
-        return make_date(y, int(values[1]), int(str(values[0])))  # type: ignore[arg-type]
-    if kinds == "mnn" and len(str(values[1])) <= 2 and (y := year(values[2], four_only=True)) is not None:
-        return make_date(y, int(values[0]), int(str(values[1])))  # type: ignore[arg-type]
+    if kinds == "mn" and (y := year(values[1])) is not None:  # "juil.-19", "juillet 2011"
+        return make_date(y, int(values[0]), 1, Precision.MONTH)
+    if kinds == "nm" and (y := year(values[0], four_only=True)) is not None:  # "2020 mars"
+        return make_date(y, int(values[1]), 1, Precision.MONTH)
+    if kinds == "nmn" and len(values[0]) <= 2 and (y := year(values[2])) is not None:  # "1er juillet 2019"
+        return make_date(y, int(values[1]), int(values[0]))
+    if kinds == "mnn" and len(values[1]) <= 2 and (y := year(values[2], four_only=True)) is not None:  # "March 15, 2020"
+        return make_date(y, int(values[0]), int(values[1]))
     if kinds == "pnn":  # "T1 2020", "Q3-21", "trimestre 1 2020"
         return _quarter_or_half(values[0], values[1], values[2])
     if kinds == "npn":  # "1er trimestre 2020", "2e semestre 2019", or year first: "2020-T1"
-        if len(str(values[0])) == 4 and len(str(values[2])) <= 2:
+        if len(values[0]) == 4 and len(values[2]) <= 2:
             return _quarter_or_half(values[1], values[2], values[0])
         return _quarter_or_half(values[1], values[0], values[2])
     return None
 
 
-def _quarter_or_half(kind: object, number: object, digits: object) -> Parsed:
-    d = str(digits)
-    if len(str(number)) > 2 or len(d) not in (2, 4):
+def _quarter_or_half(kind: str, number: str, digits: str) -> Parsed:
+    if len(number) > 2 or len(digits) not in (2, 4):
         return None
-    return _period(int(kind), int(str(number)), full_year(d))  # type: ignore[arg-type]
+    return _period(int(kind), int(number), full_year(digits))
 
 
 @lru_cache(maxsize=8192)
