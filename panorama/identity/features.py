@@ -33,6 +33,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _URL = re.compile(r"https?://\S+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NAME_PARTS = re.compile(r"\s[–—-]\s|\s*[():/]\s*")
 
 
 def fold(text: object) -> str:
@@ -45,12 +46,16 @@ def fold(text: object) -> str:
 
 
 def _as_text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    """A cell as text; a missing one (None, NaN, NA, NaT: a frame built from records turns None into
+    NaN) is empty, never the word "nan"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def words(text: object) -> list[str]:
     """Accent-folded alphanumeric words, HTML tags and URLs removed."""
-    cleaned = _URL.sub(" ", _HTML_TAG.sub(" ", str(text) if text is not None else ""))
+    cleaned = _URL.sub(" ", _HTML_TAG.sub(" ", _as_text(text)))
     return [w for w in _NON_ALNUM.split(fold(cleaned)) if w]
 
 
@@ -78,9 +83,13 @@ def _acronyms(name: str) -> frozenset[str]:
     text = name
     for inner in re.findall(r"\(([^)]*)\)", text):
         found.add("".join(words(inner)))
-    significant = [w for w in words(text) if w not in STOPWORDS or w == "si"]
-    if len(significant) >= 2:
-        found.add("".join(w[0] for w in significant))
+    # The initials of the whole name, and of each part when a name joins an acronym and its long form
+    # ("HCDM – Hébergement et centres de données du ministère", "Long name (ACR)", "ACR : long name").
+    parts = [text, *_NAME_PARTS.split(text)]
+    for part in parts:
+        significant = [w for w in words(part) if w not in STOPWORDS or w == "si"]
+        if len(significant) >= 2:
+            found.add("".join(w[0] for w in significant))
     return frozenset(a for a in found if len(a) >= 2)
 
 

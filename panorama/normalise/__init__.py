@@ -13,11 +13,13 @@ import pandas as pd
 
 from panorama.model import NUMBER_FIELDS, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise import cells as small
+from panorama.normalise.date_findings import impossible_dates
+from panorama.normalise.dates import SYSTEM_1900
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import MinistryReference, bundled_reference
 from panorama.normalise.placeholders import Placeholders, bundled_placeholders
 from panorama.normalise.values import (
-    canonical_boolean, canonical_bracket, canonical_date, canonical_number, canonical_phase,
+    canonical_boolean, canonical_bracket, canonical_dates, canonical_number, canonical_phase,
     canonical_urls, clean_text, merge_links, split_html, text_series,
 )
 from panorama.reading.table import RawTable
@@ -121,6 +123,18 @@ def _placeholder_finding(raw: RawTable, out: Normalised, label: str, name: str, 
     out.reported.add((row, name))
 
 
+def _date_system(raw: RawTable) -> int:
+    """How the workbook counts day numbers (1900, or 1904 for old Mac workbooks), when the reader
+    recorded it; a CSV, or a reader that does not say, counts in the 1900 system."""
+    return int(getattr(raw, "date_system", None) or SYSTEM_1900)
+
+
+def _explain_dates(raw: RawTable, reasons: list, shown: list, label: str, out: Normalised) -> None:
+    findings, explained = impossible_dates(reasons, shown, raw.row_numbers, raw.path.name, raw.sheet, label)
+    out.findings += findings
+    out.reported |= explained
+
+
 def normalise_table(raw: RawTable, match: HeaderMatch, ministries: MinistryReference | None = None,
                     placeholders: Placeholders | None = None) -> Normalised:
     """Canonical text for every matched field; HTML split into text and links; ministries resolved.
@@ -152,7 +166,9 @@ def normalise_table(raw: RawTable, match: HeaderMatch, ministries: MinistryRefer
         if name in NUMBER_FIELDS:
             out.text[name], out.cadrage[name] = canonical_number(values)
         elif name == "date_debut":
-            out.text[name] = canonical_date(values)
+            out.text[name], reasons = canonical_dates(values, _date_system(raw))
+            if reasons.notna().any():
+                _explain_dates(raw, reasons.tolist(), values.tolist(), label, out)
         elif name == "projet_interministeriel":
             out.text[name] = canonical_boolean(values)
         elif name == "phase":
@@ -199,6 +215,7 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryRefe
     shown: dict[str, small.Cells] = {}
     cadrage: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
+    dated: tuple[list, list, str] | None = None
     columns = {name: _raw_cells(raw, i) for name, i in match.columns.items()}
     written = dict(columns)  # the cells as written, before placeholders are blanked
     found: list[tuple[str, int, object]] = []
@@ -220,7 +237,8 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryRefe
             text[name], flags = small.number_cells(values)
             cadrage[name] = pd.Series(flags, index=index, dtype=bool)
         elif name == "date_debut":
-            text[name] = small.date_cells(values)
+            text[name], reasons = small.date_cells(values, _date_system(raw))
+            dated = (reasons, values, label)
         elif name == "projet_interministeriel":
             text[name] = small.boolean_cells(values)
         elif name == "phase":
@@ -245,6 +263,8 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryRefe
                      cadrage=cadrage)
     for name, pos, value in found:
         _placeholder_finding(raw, out, match.labels[name], name, pos, value)
+    if dated is not None:
+        _explain_dates(raw, *dated, out)
     _ministry_cells(raw, match, columns, out, text, shown, ministries)
     frame = {k: small.text_column(v, index) for k, v in text.items()}
     out.text = pd.DataFrame(frame, index=index) if frame else out.text

@@ -14,9 +14,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from panorama.normalise.values import (
-    _NUMBER_UNIT, _SPACES, BRACKETS, FALSE_WORDS, ISO_DATE, PHASES, STRICT_NUMBER, STRICT_URLS, TEXT,
-    TRUE_WORDS, _date_text, plain_key, strip_html, urls_of,
+    _NUMBER_UNIT, _SPACES, BRACKETS, FALSE_WORDS, PHASES, STRICT_NUMBER, STRICT_URLS, TEXT,
+    TRUE_WORDS, plain_key, strip_html, urls_of,
 )
+from panorama.normalise.dates import SYSTEM_1900, date_text
 
 SMALL_TABLE_ROWS = 5_000  # read at call time, so a test can force either path
 
@@ -25,7 +26,6 @@ Cells = list[str | None]
 _SPACES_RE = re.compile(_SPACES)
 _UNIT_RE = re.compile(_NUMBER_UNIT)
 _STRICT_NUMBER_RE = re.compile(STRICT_NUMBER)
-_ISO_DATE_RE = re.compile(ISO_DATE)
 _STRICT_URLS_RE = re.compile(STRICT_URLS)
 _BRACKET_UNIT_RE = re.compile(r"(?:m|meur|millions?)$")
 
@@ -99,9 +99,22 @@ def _canonical_cells(values: Cells, already: re.Pattern[str], one: Callable[[str
     return out
 
 
-def date_cells(values: Cells) -> Cells:
-    """`values.canonical_date` for a list."""
-    return _canonical_cells(values, _ISO_DATE_RE, _date_text)
+def date_cells(values: Cells, system: int = SYSTEM_1900) -> tuple[Cells, list[str | None]]:
+    """`values.canonical_dates` for a list: (canonical text, why a date cannot exist)."""
+    seen: dict[str, tuple[str, str | None]] = {}
+    out: Cells = []
+    reasons: list[str | None] = []
+    for value in values:
+        s = clean_cell(value)
+        if s is None:
+            out.append(None)
+            reasons.append(None)
+            continue
+        if s not in seen:
+            seen[s] = date_text(s, system)
+        out.append(seen[s][0])
+        reasons.append(seen[s][1])
+    return out, reasons
 
 
 def _boolean(v: str) -> str:
