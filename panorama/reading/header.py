@@ -64,18 +64,21 @@ def choose_header(rows: Sequence[Row], header_score: HeaderScore | None) -> Head
 class SheetCandidate:
     name: str
     rows: list[Row]   # its first non-blank rows (empty when the sheet is empty)
+    state: str = "visible"   # "visible", "hidden" or "veryHidden", as the workbook declares it
 
 
 def choose_sheet(sheets: Sequence[SheetCandidate], header_score: HeaderScore | None) -> int | None:
     """Index of the sheet whose header scores best (first on ties); None when all are empty.
 
     Scores from `header_score` outrank the fallback count, so a cover sheet full of words never
-    beats a sheet with recognised headers.
+    beats a sheet with recognised headers. What a person sees is what is read: a hidden sheet is
+    considered only when no visible sheet holds anything.
     """
     best_index: int | None = None
     best_key: tuple[int, int, int] | None = None
+    any_visible = any(s.rows and s.state == "visible" for s in sheets)
     for i, sheet in enumerate(sheets):
-        if not sheet.rows:
+        if not sheet.rows or (any_visible and sheet.state != "visible"):
             continue
         choice = choose_header(sheet.rows, header_score)
         data_rows = len(sheet.rows) - choice.index - 1

@@ -1,0 +1,78 @@
+"""Mis-encoded text ("CrÃ©ation", "lâ€™État"): found in any cell, with the text probably meant.
+
+Why in reading: it sees every cell with its row and column label. UTF-8 read as Windows-1252 (or
+Latin-1) turns each accented letter into a lead character (Â…ô) followed by what a continuation
+byte (0x80–0xBF) looks like in Windows-1252. A cheap regular expression over a whole chunk finds
+candidates at C speed; only those are checked cell by cell, and a cell is reported only when
+undoing the wrong decoding (ftfy, or a Windows-1252 → UTF-8 round trip) changes it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, clip
+
+MAX_REPORTED = 50
+_CONTINUATION = "\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_SUSPECT = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
+
+
+def chunk_suspect(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether any cell of these rows may be mis-encoded (one search over the joined chunk)."""
+    blob = "\x1f".join("\x1f".join(cells) for cells in rows)
+    return blob.isascii() is False and _SUSPECT.search(blob) is not None
+
+
+def locate(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, str]]:
+    """(row position, column, value) of each cell whose text is mis-encoded."""
+    found = []
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value and _SUSPECT.search(value) and fixed(value) != value:
+                found.append((r, c, value))
+    return found
+
+
+def fixed(text: str) -> str:
+    """The text probably meant: ftfy's encoding repair, else one Windows-1252 → UTF-8 round trip."""
+    try:
+        import ftfy
+    except ImportError:  # pragma: no cover - ftfy is a declared dependency; the round trip is the fallback
+        return _round_trip(text)
+    return str(ftfy.fix_encoding(text))
+
+
+def _round_trip(text: str) -> str:
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def findings(path: Path, sheet: str | None, suspects: list[tuple[int, int, str]], keep: list[int],
+             labels: list[str], row_numbers: np.ndarray) -> list[Finding]:
+    """One warning per mis-encoded cell of a kept column (the first MAX_REPORTED, then a count)."""
+    label_of = {column: labels[i] for i, column in enumerate(keep)}
+    kept = [(r, c, v) for r, c, v in suspects if c in label_of]
+    out = []
+    for position, column, value in kept[:MAX_REPORTED]:
+        row = int(row_numbers[position])
+        label = label_of[column] or f"colonne {column + 1}"
+        meant = fixed(value)
+        out.append(Finding(
+            "texte-mal-encode", severity_of("texte-mal-encode"), path.name,
+            f"ligne {row}, colonne « {label} » : « {brief(value)} » contient des caractères abîmés par un mauvais "
+            f"encodage ; texte probablement voulu : « {brief(meant)} ».",
+            f"le texte tel qu'il doit s'afficher, ex. « {brief(meant)} » (fichier enregistré en UTF-8, "
+            "sans conversion entre Windows-1252 et UTF-8).",
+            sheet=sheet, row=row, column=labels[keep.index(column)] or None, value=clip(value)))
+    if len(kept) > MAX_REPORTED:
+        out.append(Finding("texte-mal-encode", severity_of("texte-mal-encode"), path.name,
+                           f"{len(kept) - MAX_REPORTED} autre(s) cellule(s) contiennent aussi des caractères abîmés "
+                           "par un mauvais encodage.", "des textes enregistrés en UTF-8.", sheet=sheet))
+    return out
