@@ -131,7 +131,9 @@ def _score(text: str) -> float:
         after = text[i + 1] if i + 1 < len(text) else " "
         in_word = (before.isalpha() and (before.isascii() or before in _FRENCH)) or \
                   (after.isalpha() and (after.isascii() or after in _FRENCH))
-        if ch in _FRENCH:
+        if ch.isupper() and before.islower():
+            score -= 2   # "DonnÈes": a capital inside a lowercase word is another encoding's letter
+        elif ch in _FRENCH:
             score += 2 if in_word else 1
         elif ch in _TYPOGRAPHY:
             score += 2 if ch == "€" and (before.isdigit() or before == " ") else 1
