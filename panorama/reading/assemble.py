@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import chain
+from itertools import chain, compress
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ _EMPTY_TO_NONE: dict[str, str | None] = {"": None}
 MAX_REPORTED_EXTRA = 100        # extra-cell findings listed one by one, then summed up
 
 MAX_READ_COLUMNS = 1_024        # a non-empty cell further right is refused (the schema has ~25 fields)
-MAX_SHEET_AREA = 50_000_000     # cells a reader may hand over for one sheet (row widths summed)
+MAX_SHEET_AREA = 25_000_000     # cells a reader may hand over for one sheet (row widths summed: a million rows of 25)
 MAX_TABLE_CELLS = 40_000_000    # rows × kept columns of the table (a million rows of 40 columns)
 EXPECTED_SMALLER = "le seul tableau des projets : une ligne d'en-têtes puis une ligne par projet, sans cellule remplie loin du tableau."
 
@@ -195,7 +195,8 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     if not candidates:
         raise unreadable(path, "fichier vide : aucune ligne ne contient de données.",
                          "une ligne d'en-têtes puis une ligne par projet.")
-    choice = choose_header(candidates, header_score)
+    # Scored on their first MAX_READ_COLUMNS cells: a line of millions of cells costs no more to judge.
+    choice = choose_header([(n, c[:MAX_READ_COLUMNS]) for n, c in candidates], header_score)
     header_row, header = candidates[choice.index]
     header = list(header)
     after = chain((r for r in head if r[0] > header_row), rows)
@@ -234,9 +235,8 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
             stat[0] += 1
         cells = _fast_trim(cells, dense)
         if len(cells) > dense:
-            for i in range(dense, len(cells)):
-                if cells[i]:
-                    built.add_sparse(number, i, cells[i])
+            for i in compress(range(dense, len(cells)), cells[dense:]):  # only the non-empty ones, at C speed
+                built.add_sparse(number, i, cells[i])
             cells = cells[:dense]
         elif len(cells) < dense:
             cells = cells + [""] * (dense - len(cells))

@@ -23,6 +23,7 @@ from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, looks_html, unr
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_CHARS = 256 * 1024
+MAX_FIELDS_PER_LINE = 65_536   # separators on one line of text beyond which it is no table
 DELIMITER_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
 
 
@@ -132,7 +133,7 @@ def iter_records(source: RegularFile, fmt: CsvFormat) -> Iterator[Row]:
     number = 0
     try:
         with _text(source, fmt.encoding) as fh:
-            source = _Lines(fh)
+            source = _Lines(fh, fmt.delimiter)
             reader = csv.reader(source, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
             start_line = 1
             for record in reader:
@@ -141,6 +142,11 @@ def iter_records(source: RegularFile, fmt: CsvFormat) -> Iterator[Row]:
                     raise _unclosed_quote(path, number, start_line, len(record))
                 start_line = reader.line_num + 1
                 yield number, record
+    except _TooManyFields as exc:
+        raise unreadable(
+            path, f"la ligne {exc.line} du texte compte plus de {MAX_FIELDS_PER_LINE:,} séparateurs "
+            f"« {DELIMITER_NAMES[fmt.delimiter]} » : ce n'est pas un tableau de remontée.".replace(",", "\u202f"),
+            EXPECTED_TEXT) from exc
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise unreadable(
@@ -175,16 +181,28 @@ class _Lines:
     the file that way and still returns a record, that record's quote was never closed.
     """
 
-    def __init__(self, fh: io.TextIOBase) -> None:
+    def __init__(self, fh: io.TextIOBase, delimiter: str) -> None:
         self._it = iter(fh)
+        self._delimiter = delimiter
         self.eof = False
+        self.line = 0
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
         try:
-            return next(self._it)
+            line = next(self._it)
         except StopIteration:
             self.eof = True
             raise
+        self.line += 1
+        if len(line) > MAX_FIELDS_PER_LINE and line.count(self._delimiter) > MAX_FIELDS_PER_LINE:
+            raise _TooManyFields(self.line)  # before the csv module makes millions of strings of it
+        return line
+
+
+class _TooManyFields(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from xml.parsers import expat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,10 @@ _TABLE, _ROW = _NS_TABLE + "table", _NS_TABLE + "table-row"
 _SPREADSHEET = _NS_OFFICE + "spreadsheet"
 _CELLS = (_NS_TABLE + "table-cell", _NS_TABLE + "covered-table-cell")
 _STYLE, _TABLE_PROPS = _NS_STYLE + "style", _NS_STYLE + "table-properties"
+# The same names as expat gives them with namespace_separator="}" (no leading brace).
+_X_TABLE, _X_SPREADSHEET, _X_STYLE, _X_TABLE_PROPS = _TABLE[1:], _SPREADSHEET[1:], _STYLE[1:], _TABLE_PROPS[1:]
+_X_TABLE_NAME, _X_TABLE_STYLE, _X_DISPLAY = _NS_TABLE[1:] + "name", _NS_TABLE[1:] + "style-name", _NS_TABLE[1:] + "display"
+_X_STYLE_NAME, _X_STYLE_FAMILY = _NS_STYLE[1:] + "name", _NS_STYLE[1:] + "family"
 _DURATION = re.compile(r"^-?P(?:\d+D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -60,22 +65,46 @@ def _events(source: RegularFile) -> Iterator[tuple[str, Any, list[Any]]]:
                 continue
             stack.pop()
             yield event, elem, stack
-            if stack and (elem.tag == _ROW or elem.tag == _STYLE or (elem.tag in _CELLS and stack[-1].tag == _ROW)):
+            if stack and (elem.tag == _ROW or (elem.tag in _CELLS and stack[-1].tag == _ROW)):
                 stack[-1].remove(elem)
 
 
 def _sheets(source: RegularFile) -> list[tuple[str, str]]:
-    """Every sheet's name and state (visible or hidden by its table style), in order."""
+    """Every sheet's name and state (visible or hidden by its table style), in order.
+
+    A bare expat pass (start and end tags only, no tree): the names are needed before any row,
+    and a tree of a big content.xml would cost seconds. DTDs and entities are refused, as
+    defusedxml does for the row pass.
+    """
     hidden_styles: set[str] = set()
     tables: list[tuple[str, str | None]] = []
-    for event, elem, stack in _events(source):
-        if event == "start" and elem.tag == _TABLE and stack and stack[-1].tag == _SPREADSHEET:
-            tables.append((elem.get(_NS_TABLE + "name", f"Feuille{len(tables) + 1}"), elem.get(_NS_TABLE + "style-name")))
-        elif event == "end" and elem.tag == _STYLE and elem.get(_NS_STYLE + "family") == "table":
-            props = elem.find(_TABLE_PROPS)
-            if props is not None and props.get(_NS_TABLE + "display") == "false":
-                hidden_styles.add(elem.get(_NS_STYLE + "name", ""))
-    return [(name, HIDDEN if style in hidden_styles else VISIBLE) for name, style in tables]
+    stack: list[str] = []
+    style: list[str | None] = [None]
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        parent = stack[-1] if stack else ""
+        stack.append(tag)
+        if tag == _X_TABLE and parent == _X_SPREADSHEET:
+            tables.append((attrs.get(_X_TABLE_NAME, f"Feuille{len(tables) + 1}"), attrs.get(_X_TABLE_STYLE)))
+        elif tag == _X_STYLE:
+            style[0] = attrs.get(_X_STYLE_NAME) if attrs.get(_X_STYLE_FAMILY) == "table" else None
+        elif tag == _X_TABLE_PROPS and parent == _X_STYLE and style[0] and attrs.get(_X_DISPLAY) == "false":
+            hidden_styles.add(style[0])
+
+    def forbidden(*_: object) -> None:
+        raise ValueError("DTD or entity declaration in content.xml")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: stack.pop()
+    parser.StartDoctypeDeclHandler = forbidden
+    parser.EntityDeclHandler = forbidden
+    parser.ExternalEntityRefHandler = forbidden
+    with source.stream() as raw, zipfile.ZipFile(raw) as zf, zf.open("content.xml") as fh:
+        while chunk := fh.read(1 << 20):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return [(name, HIDDEN if style_name in hidden_styles else VISIBLE) for name, style_name in tables]
 
 
 def _count(elem: Any, attribute: str) -> int:
@@ -191,7 +220,7 @@ def _inline(elem: Any) -> str:
 def open_ods(source: RegularFile) -> Iterator[list[Sheet]]:
     try:
         sheets = _sheets(source)
-    except CORRUPT_ERRORS as exc:
+    except (expat.ExpatError, *CORRUPT_ERRORS) as exc:
         raise unreadable(source.path, "classeur ODS corrompu ou illisible.", EXPECTED_WORKBOOK) from exc
     except OSError as exc:
         raise unreadable(source.path, f"classeur illisible ({exc.strerror or exc}).", EXPECTED_WORKBOOK) from exc

@@ -22,7 +22,7 @@ from openpyxl.xml.functions import iterparse
 
 from panorama.reading.assemble import MAX_READ_COLUMNS, too_far_right
 from panorama.reading.header import Row
-from panorama.reading.safety import RegularFile, unreadable
+from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, unreadable
 from panorama.reading.spreadsheet import (CORRUPT_ERRORS, EXPECTED_WORKBOOK, HIDDEN, MAX_ROWS, VERY_HIDDEN, VISIBLE,
                                           Sheet, _check_cell, cell_text)
 
@@ -63,6 +63,8 @@ class _XlsxSheet:
                 text = cell_text(cell["value"])
                 column = int(cell["column"])
                 if text:
+                    if len(text) > MAX_CELL_CHARS:
+                        _check_cell(self.path, [text], row_number)
                     if column > MAX_READ_COLUMNS and text.strip():
                         raise too_far_right(self.path, self.name, row_number, column - 1, text)
                     if column <= MAX_READ_COLUMNS:
@@ -76,7 +78,6 @@ class _XlsxSheet:
                 cells = [""] * (max(current) if current else 0)
                 for column, text in current.items():
                     cells[column - 1] = text
-                _check_cell(self.path, cells, row_number)
                 done = row_number
                 yield row_number, cells
             if stack and depth <= 3:
