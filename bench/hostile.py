@@ -277,9 +277,9 @@ def csv_trailing_separators(path: Path, rows: int = 600) -> Path:
 
 
 def csv_many_rows_far_cells(path: Path, rows: int = 300_000) -> Path:
-    """Header of 2 000 mostly empty labels, then short rows: the table allocation must follow rows × real columns."""
-    header = HEADER + [""] * 1_993
-    header[1_999] = "Commentaire"
+    """Header of 1 000 mostly empty labels, then short rows: the table allocation must follow rows × real columns."""
+    header = HEADER + [""] * 993
+    header[999] = "Commentaire"
     lines = [";".join(header)] + [";".join(PROJECTS[i % 3]) for i in range(rows)]
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path

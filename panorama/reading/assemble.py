@@ -86,13 +86,18 @@ class _Grid:
     (ministry, phase, yes/no...) share one str per value, which is most of the memory saved at a
     million rows. Empty cells become None on the way in, so no second pass over the data. One
     array per column (not one 2D block) lets validation release the columns it no longer needs.
-    Cells right of the dense width are kept sparsely (position → value) until the end.
+    A column without a label gets its array only when a value arrives in it, and cells right of
+    the dense width are kept sparsely (position → value): memory follows the cells present.
     """
 
-    def __init__(self, path: Path, sheet: str | None, width: int, capacity: int) -> None:
+    def __init__(self, path: Path, sheet: str | None, labels: list[str], capacity: int) -> None:
         self.path, self.sheet = path, sheet
-        self.capacity = max(min(capacity, MAX_TABLE_CELLS // max(width, 1)), 16)
-        self.columns = [np.empty(self.capacity, dtype=object) for _ in range(width)]
+        width = len(labels)
+        labelled = sum(1 for label in labels if label.strip())
+        self.capacity = max(min(capacity, MAX_TABLE_CELLS // max(labelled, 1)), 16)
+        self.columns: list[np.ndarray | None] = [np.empty(self.capacity, dtype=object) if label.strip() else None
+                                                 for label in labels]
+        self.allocated = labelled
         self.size = 0
         self.shared: list[dict[str, str | None] | None] = [{"": None} for _ in range(width)]
         self.has_text = [False] * width
@@ -117,10 +122,21 @@ class _Grid:
             cells = self.sparse[column] = {}
         cells[self.size + len(self.pending)] = value
 
-    def _refuse_size(self, rows: int, width: int) -> Exception:
+    def refuse_size(self, rows: int, width: int) -> Exception:
         return unreadable(self.path, f"tableau trop grand{_on(self.sheet)} : {rows:,} lignes × {width} colonnes "
-                          f"dépassent la limite de {MAX_TABLE_CELLS:,} cellules.".replace(",", "\u202f"),
+                          f"remplies dépassent la limite de {MAX_TABLE_CELLS:,} cellules.".replace(",", "\u202f"),
                           EXPECTED_SMALLER)
+
+    def _grow(self, stop: int) -> None:
+        if stop * max(self.allocated, 1) > MAX_TABLE_CELLS:
+            raise self.refuse_size(stop, self.allocated)
+        self.capacity = min(max(stop, self.capacity * 3 // 2), MAX_TABLE_CELLS // max(self.allocated, 1))
+        for i, old in enumerate(self.columns):
+            if old is not None:
+                grown = np.empty(self.capacity, dtype=object)
+                grown[: self.size] = old[: self.size]
+                self.columns[i] = grown
+                del old
 
     def flush(self) -> None:
         count = len(self.pending)
@@ -128,15 +144,16 @@ class _Grid:
             return
         start, stop = self.size, self.size + count
         if stop > self.capacity:
-            if stop * max(self.width, 1) > MAX_TABLE_CELLS:
-                raise self._refuse_size(stop, self.width)
-            self.capacity = min(max(stop, self.capacity * 3 // 2), MAX_TABLE_CELLS // max(self.width, 1))
-            for i, old in enumerate(self.columns):
-                grown = np.empty(self.capacity, dtype=object)
-                grown[:start] = old[:start]
-                self.columns[i] = grown
-                del old
+            self._grow(stop)
         for i, values in enumerate(zip(*self.pending)):
+            target = self.columns[i]
+            if target is None:
+                if not any(values):
+                    continue  # still nothing in this unlabelled column: no array for it
+                if self.capacity * (self.allocated + 1) > MAX_TABLE_CELLS:
+                    raise self.refuse_size(stop, self.allocated + 1)
+                target = self.columns[i] = np.empty(self.capacity, dtype=object)
+                self.allocated += 1
             shared = self.shared[i]
             if shared is not None:
                 column: Sequence[str | None] = list(map(shared.setdefault, values, values))
@@ -146,7 +163,7 @@ class _Grid:
                 column = list(map(_EMPTY_TO_NONE.get, values, values))
             else:
                 column = values
-            self.columns[i][start:stop] = column
+            target[start:stop] = column
             if not self.has_text[i]:
                 self.has_text[i] = any(v and not v.isspace() for v in values)
         if mojibake.chunk_suspect(self.pending):
@@ -156,20 +173,21 @@ class _Grid:
 
     def result(self, keep: list[int]) -> list[np.ndarray]:
         self.flush()
+        spare = self.size * 5 < self.capacity * 4
         out = []
-        if self.size * 5 >= self.capacity * 4:
-            out = [self.columns[i][: self.size] for i in keep if i < self.width]
-        else:
-            for i in keep:  # much spare room: copy to size, releasing each full column as we go
-                if i < self.width:
-                    out.append(self.columns[i][: self.size].copy())
-                    self.columns[i] = self.columns[i][:0]
         for i in keep:
             if i >= self.width:
                 column = np.full(self.size, None, dtype=object)
                 for position, value in self.sparse[i].items():
                     column[position] = value
-                out.append(column)
+            elif self.columns[i] is None:
+                column = np.full(self.size, None, dtype=object)
+            elif spare:  # much spare room: copy to size, releasing each full column as we go
+                column = self.columns[i][: self.size].copy()  # type: ignore[index]
+                self.columns[i] = None
+            else:
+                column = self.columns[i][: self.size]  # type: ignore[index]
+            out.append(column)
         return out
 
 
@@ -195,8 +213,7 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     if not candidates:
         raise unreadable(path, "fichier vide : aucune ligne ne contient de données.",
                          "une ligne d'en-têtes puis une ligne par projet.")
-    # Scored on their first MAX_READ_COLUMNS cells: a line of millions of cells costs no more to judge.
-    choice = choose_header([(n, c[:MAX_READ_COLUMNS]) for n, c in candidates], header_score)
+    choice = choose_header(candidates, header_score)
     header_row, header = candidates[choice.index]
     header = list(header)
     after = chain((r for r in head if r[0] > header_row), rows)
@@ -210,7 +227,7 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     dense = max((i + 1 for i, label in enumerate(header) if label.strip()), default=0)
     if dense > MAX_READ_COLUMNS:
         raise too_far_right(path, sheet, header_row, dense - 1, header[dense - 1])
-    built = _Grid(path, sheet, dense, capacity)
+    built = _Grid(path, sheet, header[:dense], capacity)
     numbers = array("q")
     blank = 0
     short: dict[int, list[int]] = {}       # cells in the record → [count, first row]
@@ -246,7 +263,7 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     sparse = sorted(i for i, values in built.sparse.items() if any(v.strip() for v in values.values()))
     keep = [i for i in range(dense) if header[i].strip() or built.has_text[i]] + sparse
     if len(numbers) * len(keep) > MAX_TABLE_CELLS:
-        raise built._refuse_size(len(numbers), len(keep))
+        raise built.refuse_size(len(numbers), len(keep))
     if ragged:
         dropped = declared - len(keep)
     else:

@@ -15,6 +15,8 @@ Row = tuple[int, list[str]]  # (row number as seen in the spreadsheet, cells as 
 
 HEADER_SEARCH_ROWS = 30      # header looked for among the first 30 non-blank rows
 MIN_TEXT_CELLS = 3           # fallback: a header has at least 3 non-empty text cells
+SCORED_CELLS = 1_024         # a candidate row is judged on its first cells…
+SCORED_CHARS = 256           # …each cut to this length: a multi-megabyte cell is no label, and costs nothing
 
 _NUMBER_LIKE = re.compile(r"^[\s\u00a0]*[-+]?[\d\s\u00a0.,/:%€]+[\s\u00a0]*$")
 
@@ -43,7 +45,7 @@ def choose_header(rows: Sequence[Row], header_score: HeaderScore | None) -> Head
     """
     if not rows:
         raise ValueError("no candidate rows")
-    candidates = rows[:HEADER_SEARCH_ROWS]
+    candidates = [(n, [c[:SCORED_CHARS] for c in cells[:SCORED_CELLS]]) for n, cells in rows[:HEADER_SEARCH_ROWS]]
     if header_score is not None:
         scores = [int(header_score(cells)) for _, cells in candidates]
         best = max(scores)
