@@ -166,8 +166,8 @@ class _Grid:
             target[start:stop] = column
             if not self.has_text[i]:
                 self.has_text[i] = any(v and not v.isspace() for v in values)
-        if mojibake.chunk_suspect(self.pending):
-            self.suspects += [(start + r, c, v) for r, c, v in mojibake.locate(self.pending)]
+            for r in mojibake.column_suspects(values):
+                self.suspects.append((start + r, i, values[r]))
         self.size = stop
         self.pending = []
 
