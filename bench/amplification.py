@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import REPO, VENV_BIN, ensure_repo_on_path, run_child, write_result  # noqa: E402
-from bench.hostile import BUILDERS  # noqa: E402
+from bench.common import REPO, VENV_BIN, ensure_repo_on_path, run_child, write_result
+from bench.hostile import BUILDERS
 
 TARGET_PEAK_MB = 500
 TARGET_SECONDS = 30

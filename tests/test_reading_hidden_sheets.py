@@ -43,8 +43,7 @@ def _xlsx(path: Path, sheets: dict[str, tuple[list, str]]) -> Path:
         for row in rows:
             ws.append(row)
         ws.sheet_state = state
-    wb.active = [i for i, (_, state) in enumerate(sheets.values()) if state == "visible"][0] if any(
-        s == "visible" for _, s in sheets.values()) else 0
+    wb.active = next((i for i, (_, state) in enumerate(sheets.values()) if state == "visible"), 0)
     wb.save(path)
     return path
 

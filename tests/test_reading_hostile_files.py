@@ -32,7 +32,7 @@ SECRET = "MOT-DE-PASSE-DU-SERVEUR-4242"
 @pytest.fixture(autouse=True)
 def _no_hang() -> Iterator[None]:
     """A read that blocks (a FIFO opened without O_NONBLOCK) fails the test instead of hanging it."""
-    def _alarm(signum, frame):  # noqa: ANN001
+    def _alarm(signum, frame):
         raise TimeoutError("lecture bloquée")
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(60)
@@ -175,10 +175,10 @@ def test_replacing_the_path_after_opening_changes_nothing_read(folder: Path, out
             assert fh.read() == expected
 
 
-def _as_nobody(target, *args) -> tuple[str, int, str]:  # noqa: ANN001
+def _as_nobody(target, *args) -> tuple[str, int, str]:
     """Run `target(*args)` in a forked child as uid/gid 65534; return (status, value, captured stderr)."""
     read_end, write_end = os.pipe()
-    err_file = tempfile.TemporaryFile()
+    err_file = tempfile.TemporaryFile()  # noqa: SIM115 - shared with the forked child, closed below
     pid = os.fork()
     if pid == 0:  # child: no pytest machinery from here on, only os._exit
         status, value = "ok", 0
@@ -186,7 +186,7 @@ def _as_nobody(target, *args) -> tuple[str, int, str]:  # noqa: ANN001
             os.close(read_end)
             os.dup2(err_file.fileno(), 2)
             os.dup2(err_file.fileno(), 1)
-            sys.stdout = sys.stderr = open(err_file.fileno(), "w", encoding="utf-8", closefd=False)  # not pytest's capture
+            sys.stdout = sys.stderr = open(err_file.fileno(), "w", encoding="utf-8", closefd=False)  # noqa: SIM115
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
@@ -206,6 +206,7 @@ def _as_nobody(target, *args) -> tuple[str, int, str]:  # noqa: ANN001
     os.waitpid(pid, 0)
     err_file.seek(0)
     captured = err_file.read().decode()
+    err_file.close()
     value, status = data.split("\n", 1)
     return status, int(value), captured
 

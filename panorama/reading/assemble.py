@@ -17,7 +17,13 @@ import numpy as np
 
 from panorama.findings.core import Finding, Severity, clip
 from panorama.reading import mojibake
-from panorama.reading.header import HEADER_SEARCH_ROWS, HeaderScore, Row, choose_header, is_blank
+from panorama.reading.header import (
+    HEADER_SEARCH_ROWS,
+    HeaderScore,
+    Row,
+    choose_header,
+    is_blank,
+)
 from panorama.reading.safety import unreadable
 
 CHUNK_ROWS = 2_048             # small enough for a chunk's fresh strings to stay in CPU cache

@@ -11,19 +11,32 @@ from __future__ import annotations
 
 import re
 import zipfile
-from xml.parsers import expat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from defusedxml.ElementTree import iterparse
 
-from panorama.reading.assemble import EXPECTED_SMALLER, MAX_READ_COLUMNS, column_letters, too_far_right
+from panorama.reading.assemble import (
+    EXPECTED_SMALLER,
+    MAX_READ_COLUMNS,
+    column_letters,
+    too_far_right,
+)
 from panorama.reading.header import Row
 from panorama.reading.safety import RegularFile, unreadable
-from panorama.reading.spreadsheet import (CORRUPT_ERRORS, EXPECTED_WORKBOOK, HIDDEN, MAX_ROWS, VISIBLE, Sheet,
-                                          _check_cell, _float_text)
+from panorama.reading.spreadsheet import (
+    CORRUPT_ERRORS,
+    EXPECTED_WORKBOOK,
+    HIDDEN,
+    MAX_ROWS,
+    VISIBLE,
+    Sheet,
+    _check_cell,
+    _float_text,
+)
 
 MAX_REPEAT_CELLS = 1_000_000    # cells a sheet may gain by repeated non-empty rows (a formula filled down…)
 

@@ -21,9 +21,17 @@ from panorama.findings.catalog import severity_of
 from panorama.findings.core import Finding, Severity
 from panorama.reading import csv_reader, ods, safety, spreadsheet, xlsx
 from panorama.reading.assemble import Built, assemble, bounded_rows
-from panorama.reading.encoding import EncodingGuess
-from panorama.reading.header import (HEADER_SEARCH_ROWS, MIN_TEXT_CELLS, HeaderScore, Row, SheetCandidate,
-                                     choose_header, choose_sheet, is_blank)
+from panorama.reading.encoding import LABELS, EncodingGuess
+from panorama.reading.header import (
+    HEADER_SEARCH_ROWS,
+    MIN_TEXT_CELLS,
+    HeaderScore,
+    Row,
+    SheetCandidate,
+    choose_header,
+    choose_sheet,
+    is_blank,
+)
 from panorama.reading.safety import RegularFile
 from panorama.reading.table import RawTable
 
@@ -85,7 +93,6 @@ def _encoding_findings(path: Path, guess: EncodingGuess) -> list[Finding]:
                          f"fichier encodé en {guess.label} et non en UTF-8 : il a été lu comme tel.",
                          "un fichier CSV enregistré en « UTF-8 »."))
     if not guess.certain and guess.runner_up:
-        from panorama.reading.encoding import LABELS
         example = ""
         if guess.example:
             example = f" ; par exemple « {guess.example[0]} » se lirait « {guess.example[1]} » en {LABELS[guess.runner_up]}"

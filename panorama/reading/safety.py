@@ -14,7 +14,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, Self
 
 import olefile
 
@@ -87,7 +87,7 @@ class RegularFile:
             os.close(self.fd)
             self.fd = -1
 
-    def __enter__(self) -> RegularFile:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -19,9 +19,9 @@ from typing import Any, Protocol
 from xml.etree.ElementTree import ParseError
 
 import xlrd
-from xlrd.compdoc import CompDocError
 from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
+from xlrd.compdoc import CompDocError
 
 from panorama.reading.header import Row
 from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, unreadable

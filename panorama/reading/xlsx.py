@@ -23,8 +23,17 @@ from openpyxl.xml.functions import iterparse
 from panorama.reading.assemble import MAX_READ_COLUMNS, too_far_right
 from panorama.reading.header import Row
 from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, unreadable
-from panorama.reading.spreadsheet import (CORRUPT_ERRORS, EXPECTED_WORKBOOK, HIDDEN, MAX_ROWS, VERY_HIDDEN, VISIBLE,
-                                          Sheet, _check_cell, cell_text)
+from panorama.reading.spreadsheet import (
+    CORRUPT_ERRORS,
+    EXPECTED_WORKBOOK,
+    HIDDEN,
+    MAX_ROWS,
+    VERY_HIDDEN,
+    VISIBLE,
+    Sheet,
+    _check_cell,
+    cell_text,
+)
 
 _ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
 
