@@ -160,3 +160,10 @@ def test_a_utf8_file_with_a_bom_and_invalid_bytes_is_refused_in_french(tmp_path:
     with pytest.raises(UnreadableSubmission) as caught:
         read_submission(path)
     assert "UTF-8" in caught.value.reason and "Attendu" in caught.value.message
+
+
+def test_mis_encoded_header_label_is_said_on_the_header_row(tmp_path: Path) -> None:
+    rows = [[_mojibake("Ministère porteur"), "Nom du projet"], ["MI", "SIV"]]
+    table = read_submission(F.write_csv(tmp_path / "entete.csv", rows, encoding="utf-8"))
+    (finding,) = _types(table)["texte-mal-encode"]
+    assert finding.row == 1 and "« Ministère porteur »" in finding.message

@@ -277,6 +277,7 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     labels = [header[i] if i < len(header) else "" for i in keep]
     findings += _shape_findings(path, sheet, blank, max(dropped, 0), short, keep, extra, extra_count, declared)
     row_numbers = np.frombuffer(numbers, dtype=np.int64).copy()
+    findings += mojibake.header_findings(path, sheet, header_row, header[:dense])
     findings += mojibake.findings(path, sheet, built.suspects, keep, labels, row_numbers)
     return Built(labels, header_row, built.result(keep), row_numbers, findings)
 

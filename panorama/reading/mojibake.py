@@ -75,3 +75,17 @@ def findings(path: Path, sheet: str | None, suspects: list[tuple[int, int, str]]
                            f"{len(kept) - MAX_REPORTED} autre(s) cellule(s) contiennent aussi des caractères abîmés "
                            "par un mauvais encodage.", "des textes enregistrés en UTF-8.", sheet=sheet))
     return out
+
+
+def header_findings(path: Path, sheet: str | None, header_row: int, labels: list[str]) -> list[Finding]:
+    """A mis-encoded column label ("MinistÃ¨re porteur") is why a column goes unrecognised: said too."""
+    out = []
+    for i in column_suspects(labels):
+        meant = fixed(labels[i])
+        out.append(Finding(
+            "texte-mal-encode", severity_of("texte-mal-encode"), path.name,
+            f"ligne {header_row} (en-têtes), colonne {i + 1} : l'intitulé « {brief(labels[i])} » contient des caractères "
+            f"abîmés par un mauvais encodage ; intitulé probablement voulu : « {brief(meant)} ».",
+            f"l'intitulé tel qu'il doit s'afficher, ex. « {brief(meant)} » (fichier enregistré en UTF-8).",
+            sheet=sheet, row=header_row, column=labels[i], value=clip(labels[i])))
+    return out
