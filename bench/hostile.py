@@ -250,6 +250,13 @@ def xls_far_corner(path: Path, rows: int = 2_000) -> Path:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
+def _distinct(i: int) -> list[str]:
+    """Project i, a distinct name each (thousands of copies of one project measure the duplicate check instead)."""
+    row = list(PROJECTS[i % 3])
+    row[1] = f"{row[1]} {i}"
+    return row
+
+
 def _csv(rows: list[list[str]]) -> str:
     return "".join(";".join(row) + "\r\n" for row in rows)
 
@@ -271,7 +278,7 @@ def csv_one_huge_line(path: Path, megabytes: int = 9) -> Path:
 def csv_trailing_separators(path: Path, rows: int = 600) -> Path:
     """Every line padded with separators up to column XFD, as a spreadsheet with formatted columns exports it."""
     pad = ";" * (ODS_COLUMNS - len(HEADER))
-    body = [PROJECTS[i % 3] for i in range(rows)]
+    body = [_distinct(i) for i in range(rows)]
     path.write_text("".join(";".join(r) + pad + "\r\n" for r in [HEADER, *body]), encoding="utf-8")
     return path
 
@@ -280,7 +287,7 @@ def csv_many_rows_far_cells(path: Path, rows: int = 300_000) -> Path:
     """Header of 1 000 mostly empty labels, then short rows: the table allocation must follow rows × real columns."""
     header = HEADER + [""] * 993
     header[999] = "Commentaire"
-    lines = [";".join(header)] + [";".join(PROJECTS[i % 3]) for i in range(rows)]
+    lines = [";".join(header)] + [";".join(_distinct(i)) for i in range(rows)]
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return path
 
