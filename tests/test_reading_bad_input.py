@@ -63,15 +63,22 @@ def test_binary_junk_named_csv(tmp_path: Path) -> None:
     assert "binaire" in _refused(path).reason
 
 
-def test_utf16_text_export_is_named(tmp_path: Path) -> None:
+def test_utf16_text_export_is_read_and_named(tmp_path: Path) -> None:
+    """Issue 13: Excel's « Texte Unicode » (UTF-16 with BOM, tab-separated) is read, no longer refused."""
     path = F.write_text(tmp_path / "unicode.txt", F.csv_text([F.HEADER, *F.PROJECTS], "\t"), encoding="utf-16")
-    assert "UTF-16" in _refused(path).reason
+    table = read_submission(path)
+    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert [[c or "" for c in row] for row in table.data.itertuples(index=False)] == F.PROJECTS
+    assert any("UTF-16" in f.message for f in table.findings if f.type == "encodage-detecte")
 
 
-def test_undecodable_text_without_nul_bytes(tmp_path: Path) -> None:
+def test_bytes_undefined_in_cp1252_are_read_in_another_eight_bit_encoding(tmp_path: Path) -> None:
+    """Issue 13: every 8-bit byte means something in Mac Roman or CP850: read, and the encoding said."""
     path = tmp_path / "bizarre.csv"
     path.write_bytes(b"Nom;Phase;Co\x81t\nSIV;Cadrage;\x8d\x8f\x90\n")  # bytes undefined in cp1252
-    assert "ni UTF-8 ni Windows-1252" in _refused(path).reason
+    table = read_submission(path)
+    assert table.encoding not in ("utf-8", "cp1252")
+    assert {"encodage-detecte"} <= {f.type for f in table.findings}
 
 
 def test_control_characters_named_csv(tmp_path: Path) -> None:

@@ -81,6 +81,11 @@ CATALOG: dict[str, FindingType] = {t.code: t for t in (
     FindingType("date-debut-future", _W, "Date de début postérieure à la date de l'édition (projet prévu)"),
     FindingType("duree-non-positive", _B, "Durée nulle ou négative"),
     FindingType("projet-en-double", _B, "Projet déclaré deux fois dans l'édition", fixed=True),
+    # Reading: encodings, mis-encoded text, hidden sheets
+    FindingType("encodage-detecte", _I, "Fichier lu dans un encodage autre que UTF-8"),
+    FindingType("encodage-incertain", _W, "Encodage du fichier incertain : accents à vérifier"),
+    FindingType("texte-mal-encode", _W, "Texte abîmé par un mauvais encodage (ex. « Ã© » pour « é »)"),
+    FindingType("feuille-masquee-lue", _W, "Feuille masquée lue, faute de feuille visible remplie"),
 )}
 
 

@@ -7,68 +7,40 @@ line breaks) is one row, as in a spreadsheet.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from panorama.errors import UnreadableSubmission
+from panorama.reading import encoding as encodings
+from panorama.reading.encoding import EXPECTED_TEXT, EncodingGuess
 from panorama.reading.header import HEADER_SEARCH_ROWS, Row, is_blank
-from panorama.reading.safety import MAX_CELL_CHARS, looks_binary, looks_html, read_head, unreadable
+from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, looks_html, unreadable
 
 DELIMITERS = (",", ";", "\t")
-SCAN_CHUNK_BYTES = 1 << 20
 SNIFF_CHARS = 256 * 1024
+MAX_FIELDS_PER_LINE = 65_536   # separators on one line of text beyond which it is no table
 DELIMITER_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
-EXPECTED_TEXT = (
-    "un fichier texte CSV encodé en UTF-8 (ou Windows-1252), séparateur virgule, point-virgule ou "
-    "tabulation, avec une ligne d'en-têtes puis une ligne par projet."
-)
 
 
 @dataclass(frozen=True)
 class CsvFormat:
-    encoding: str   # "utf-8", "utf-8-sig" or "cp1252"
+    guess: EncodingGuess
     delimiter: str  # ",", ";" or "\t"
     estimated_records: int = 1024  # from the sample's density: lets the reader allocate once
 
-
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252.
-
-    Checked in chunks so a large file is never held as text; NUL bytes mean binary.
-    """
-    head = read_head(path)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise unreadable(path, "texte encodé en UTF-16 (« Texte Unicode » d'Excel), non pris en charge.",
-                         "le tableau enregistré en « CSV UTF-8 (délimité par des virgules) ».")
-    if looks_binary(head):
-        raise unreadable(path, "ce fichier n'est pas un texte CSV (contenu binaire).", EXPECTED_TEXT)
-    bom = head.startswith(codecs.BOM_UTF8)
-    if _decodes(path, "utf-8"):
-        return "utf-8-sig" if bom else "utf-8"
-    if _decodes(path, "cp1252"):
-        return "cp1252"
-    raise unreadable(path, "texte illisible : ni UTF-8 ni Windows-1252.", EXPECTED_TEXT)
+    @property
+    def encoding(self) -> str:
+        return self.guess.codec
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(SCAN_CHUNK_BYTES):
-                if b"\x00" in chunk:
-                    raise unreadable(path, "ce fichier n'est pas un texte CSV (octets nuls).", EXPECTED_TEXT)
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    except OSError as exc:
-        raise unreadable(path, f"fichier illisible ({exc.strerror or exc}).") from exc
-    return True
+def _text(source: RegularFile, encoding: str) -> TextIO:
+    """A text stream of the file from its start (its own position: passes never share an offset)."""
+    return io.TextIOWrapper(source.stream(), encoding=encoding, newline="")
 
 
 def sniff_delimiter(sample: str, complete: bool) -> str | None:
@@ -108,11 +80,13 @@ def _field_counts(sample: str, delimiter: str, complete: bool) -> list[int]:
     return [len(r) - 1 for r in records[:HEADER_SEARCH_ROWS]]
 
 
-def detect_format(path: Path) -> CsvFormat:
+def detect_format(source: RegularFile) -> CsvFormat:
     """Encoding and delimiter, or UnreadableSubmission when this is no delimited text."""
-    encoding = detect_encoding(path)
+    path = source.path
+    guess = encodings.detect(source)
+    encoding = guess.codec
     try:
-        with path.open(encoding=encoding, newline="") as fh:
+        with _text(source, encoding) as fh:
             sample = fh.read(SNIFF_CHARS)
             complete = not fh.read(1)
     except (OSError, UnicodeDecodeError) as exc:
@@ -130,10 +104,10 @@ def detect_format(path: Path) -> CsvFormat:
     if delimiter is None:
         raise unreadable(path, "aucun séparateur de colonnes trouvé (ni virgule, ni point-virgule, ni tabulation) "
                          "dans les premières lignes.", EXPECTED_TEXT)
-    return CsvFormat(encoding, delimiter, _estimate_records(path, sample, complete, encoding, delimiter))
+    return CsvFormat(guess, delimiter, _estimate_records(source, sample, complete, encoding, delimiter))
 
 
-def _estimate_records(path: Path, sample: str, complete: bool, encoding: str, delimiter: str) -> int:
+def _estimate_records(source: RegularFile, sample: str, complete: bool, encoding: str, delimiter: str) -> int:
     """Records in the file, extrapolated from the sample (a 10 % margin avoids regrowing)."""
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
     try:
@@ -143,10 +117,10 @@ def _estimate_records(path: Path, sample: str, complete: bool, encoding: str, de
     if complete:
         return records + 1
     sample_bytes = max(len(sample.encode(encoding, errors="replace")), 1)
-    return int(path.stat().st_size * records / sample_bytes * 1.1) + 16
+    return int(source.size * records / sample_bytes * 1.1) + 16
 
 
-def iter_records(path: Path, fmt: CsvFormat) -> Iterator[Row]:
+def iter_records(source: RegularFile, fmt: CsvFormat) -> Iterator[Row]:
     """Every record with its 1-based record number (blank records included, as "" cells).
 
     Raises UnreadableSubmission for an unclosed quote (naming the row where it opened), a cell
@@ -155,10 +129,11 @@ def iter_records(path: Path, fmt: CsvFormat) -> Iterator[Row]:
     # Process-wide setting, deliberately not restored afterwards: restoring would race with a read
     # in another thread. frictionless (which sets 2 Gio at import) then gets the same 16 Mio rule.
     csv.field_size_limit(MAX_CELL_CHARS)
+    path = source.path
     number = 0
     try:
-        with path.open(encoding=fmt.encoding, newline="") as fh:
-            source = _Lines(fh)
+        with _text(source, fmt.encoding) as fh:
+            source = _Lines(fh, fmt.delimiter)
             reader = csv.reader(source, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
             start_line = 1
             for record in reader:
@@ -167,6 +142,11 @@ def iter_records(path: Path, fmt: CsvFormat) -> Iterator[Row]:
                     raise _unclosed_quote(path, number, start_line, len(record))
                 start_line = reader.line_num + 1
                 yield number, record
+    except _TooManyFields as exc:
+        raise unreadable(
+            path, f"la ligne {exc.line} du texte compte plus de {MAX_FIELDS_PER_LINE:,} séparateurs "
+            f"« {DELIMITER_NAMES[fmt.delimiter]} » : ce n'est pas un tableau de remontée.".replace(",", "\u202f"),
+            EXPECTED_TEXT) from exc
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise unreadable(
@@ -201,16 +181,28 @@ class _Lines:
     the file that way and still returns a record, that record's quote was never closed.
     """
 
-    def __init__(self, fh: io.TextIOBase) -> None:
+    def __init__(self, fh: io.TextIOBase, delimiter: str) -> None:
         self._it = iter(fh)
+        self._delimiter = delimiter
         self.eof = False
+        self.line = 0
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
         try:
-            return next(self._it)
+            line = next(self._it)
         except StopIteration:
             self.eof = True
             raise
+        self.line += 1
+        if len(line) > MAX_FIELDS_PER_LINE and line.count(self._delimiter) > MAX_FIELDS_PER_LINE:
+            raise _TooManyFields(self.line)  # before the csv module makes millions of strings of it
+        return line
+
+
+class _TooManyFields(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line

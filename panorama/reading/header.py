@@ -15,6 +15,8 @@ Row = tuple[int, list[str]]  # (row number as seen in the spreadsheet, cells as 
 
 HEADER_SEARCH_ROWS = 30      # header looked for among the first 30 non-blank rows
 MIN_TEXT_CELLS = 3           # fallback: a header has at least 3 non-empty text cells
+SCORED_CELLS = 1_024         # a candidate row is judged on its first cells…
+SCORED_CHARS = 256           # …each cut to this length: a multi-megabyte cell is no label, and costs nothing
 
 _NUMBER_LIKE = re.compile(r"^[\s\u00a0]*[-+]?[\d\s\u00a0.,/:%€]+[\s\u00a0]*$")
 
@@ -43,7 +45,7 @@ def choose_header(rows: Sequence[Row], header_score: HeaderScore | None) -> Head
     """
     if not rows:
         raise ValueError("no candidate rows")
-    candidates = rows[:HEADER_SEARCH_ROWS]
+    candidates = [(n, [c[:SCORED_CHARS] for c in cells[:SCORED_CELLS]]) for n, cells in rows[:HEADER_SEARCH_ROWS]]
     if header_score is not None:
         scores = [int(header_score(cells)) for _, cells in candidates]
         best = max(scores)
@@ -64,18 +66,21 @@ def choose_header(rows: Sequence[Row], header_score: HeaderScore | None) -> Head
 class SheetCandidate:
     name: str
     rows: list[Row]   # its first non-blank rows (empty when the sheet is empty)
+    state: str = "visible"   # "visible", "hidden" or "veryHidden", as the workbook declares it
 
 
 def choose_sheet(sheets: Sequence[SheetCandidate], header_score: HeaderScore | None) -> int | None:
     """Index of the sheet whose header scores best (first on ties); None when all are empty.
 
     Scores from `header_score` outrank the fallback count, so a cover sheet full of words never
-    beats a sheet with recognised headers.
+    beats a sheet with recognised headers. What a person sees is what is read: a hidden sheet is
+    considered only when no visible sheet holds anything.
     """
     best_index: int | None = None
     best_key: tuple[int, int, int] | None = None
+    any_visible = any(s.rows and s.state == "visible" for s in sheets)
     for i, sheet in enumerate(sheets):
-        if not sheet.rows:
+        if not sheet.rows or (any_visible and sheet.state != "visible"):
             continue
         choice = choose_header(sheet.rows, header_score)
         data_rows = len(sheet.rows) - choice.index - 1

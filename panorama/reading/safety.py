@@ -6,10 +6,15 @@ magic bytes and container directories, so it is cheap and runs first.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
+import io
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal, Self
 
 import olefile
 
@@ -19,6 +24,7 @@ MAX_CELL_CHARS = 16 * 1024 * 1024          # one cell above this is refused (16 
 ZIP_MAX_TOTAL_BYTES = 200 * 1000 * 1000    # total uncompressed size of a workbook's parts
 ZIP_MAX_RATIO = 200                        # uncompressed / compressed, per part
 ZIP_RATIO_MIN_BYTES = 1024 * 1024          # tiny parts compress well legitimately: ratio checked above 1 Mio
+ZIP_MAX_MEMBERS = 10_000                   # parts in a workbook archive (a real one has a few dozen)
 BINARY_SAMPLE_BYTES = 64 * 1024
 MAX_CONTROL_SHARE = 0.01                   # share of control characters tolerated in text
 
@@ -48,16 +54,144 @@ def unreadable(path: Path, reason: str, expected: str = EXPECTED_TABLE) -> Unrea
     return UnreadableSubmission(str(path), reason, expected)
 
 
-def check_file(path: Path, max_bytes: int) -> int:
-    """The file's size, after refusing a missing, empty or oversized file."""
+EXPECTED_REGULAR = "le fichier lui-même (un fichier ordinaire, lisible), déposé dans le dossier de l'édition."
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
+
+
+class RegularFile:
+    """A submission opened once, checked to be a regular file, and read only through this descriptor.
+
+    Why one descriptor: the check (regular file, not a link) and every later read then concern the
+    same inode, whatever happens to the path meanwhile. Each `stream()` is an independent positional
+    reader (os.pread), so a zip library and a hash can read the file without sharing an offset.
+    """
+
+    def __init__(self, path: Path, fd: int, size: int) -> None:
+        self.path, self.fd, self.size = path, fd, size
+
+    def stream(self) -> BinaryIO:
+        return io.BufferedReader(_PositionalReader(self.fd, self.size), buffer_size=1 << 16)  # type: ignore[return-value]
+
+    def head(self, size: int = 8) -> bytes:
+        chunks, offset = [], 0
+        while offset < size:
+            chunk = os.pread(self.fd, size - offset, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _PositionalReader(io.RawIOBase):
+    """A read-only raw stream over a descriptor it does not own (closing it leaves the fd open)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        super().__init__()
+        self._fd, self._size, self._pos = fd, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = os.pread(self._fd, len(buffer), self._pos)
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(base + offset, 0)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+def _not_regular(path: Path, mode: int, dir_fd: int | None) -> UnreadableSubmission:
+    """Why a non-regular entry is refused, said without opening (or following) it."""
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.stat(path, dir_fd=dir_fd)
+            what = "vers un dossier" if stat.S_ISDIR(target.st_mode) else "vers un autre fichier"
+            reason = f"ce fichier est un lien symbolique ({what}) : il n'est pas suivi, seuls les fichiers ordinaires sont lus."
+        except FileNotFoundError:
+            reason = "ce fichier est un lien symbolique cassé (sa cible n'existe pas) : il n'est pas suivi."
+        except OSError as exc:
+            reason = ("ce fichier est un lien symbolique qui boucle sur lui-même : il n'est pas suivi."
+                      if exc.errno == errno.ELOOP else
+                      "ce fichier est un lien symbolique : il n'est pas suivi, seuls les fichiers ordinaires sont lus.")
+        return unreadable(path, reason, EXPECTED_REGULAR)
+    if stat.S_ISDIR(mode):
+        return unreadable(path, "ce chemin n'est pas un fichier mais un dossier.", "le chemin d'un fichier de remontée.")
+    kinds = ((stat.S_ISFIFO, "un tube nommé (FIFO)"), (stat.S_ISSOCK, "une socket"),
+             (stat.S_ISCHR, "un périphérique (caractère)"), (stat.S_ISBLK, "un périphérique (bloc)"))
+    kind = next((label for test, label in kinds if test(mode)), "un fichier spécial")
+    return unreadable(path, f"ce chemin n'est pas un fichier ordinaire mais {kind} : il n'est pas lu.", EXPECTED_REGULAR)
+
+
+def _open_error(path: Path, exc: OSError) -> UnreadableSubmission:
+    if exc.errno == errno.ENOENT:
+        return unreadable(path, "fichier introuvable.", "le chemin d'un fichier existant.")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return unreadable(path, "accès refusé : ce programme n'a pas le droit de lire ce fichier.",
+                          "un fichier lisible par le compte qui lance panorama (droit de lecture).")
+    if exc.errno == errno.ELOOP:
+        return unreadable(path, "ce fichier est un lien symbolique : il n'est pas suivi, seuls les fichiers "
+                          "ordinaires sont lus.", EXPECTED_REGULAR)
+    if exc.errno == errno.ENOTDIR:
+        return unreadable(path, "fichier introuvable : un élément du chemin n'est pas un dossier.",
+                          "le chemin d'un fichier existant.")
+    return unreadable(path, f"fichier illisible ({exc.strerror or exc}).", EXPECTED_REGULAR)
+
+
+def open_regular_file(path: Path, *, dir_fd: int | None = None) -> RegularFile:
+    """Open `path` for reading only if it is a regular file, never through a symbolic link.
+
+    An lstat first refuses links, folders, FIFOs, sockets and devices without opening them (opening
+    a FIFO or a device can block or have effects); then O_NOFOLLOW | O_NONBLOCK and an fstat of the
+    opened descriptor make sure what is read is the very regular file that was checked.
+    Raises UnreadableSubmission, in French: missing, link, special file, access denied.
+    """
+    path = Path(path)
     try:
-        if not path.exists():
-            raise unreadable(path, "fichier introuvable.", "le chemin d'un fichier existant.")
-        if not path.is_file():
-            raise unreadable(path, "ce chemin n'est pas un fichier (dossier ?).", "le chemin d'un fichier.")
-        size = path.stat().st_size
+        before = os.lstat(path, dir_fd=dir_fd)
     except OSError as exc:
-        raise unreadable(path, f"fichier illisible ({exc.strerror or exc}).") from exc
+        raise _open_error(path, exc) from exc
+    if not stat.S_ISREG(before.st_mode):
+        raise _not_regular(path, before.st_mode, dir_fd)
+    try:
+        fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        raise _open_error(path, exc) from exc
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise unreadable(path, "le fichier a été remplacé pendant son ouverture : il n'est pas lu.", EXPECTED_REGULAR)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    except BaseException:
+        os.close(fd)
+        raise
+    return RegularFile(path, fd, now.st_size)
+
+
+def check_size(source: RegularFile, max_bytes: int) -> int:
+    """The file's size, after refusing an empty or oversized file."""
+    path, size = source.path, source.size
     if size == 0:
         raise unreadable(path, "fichier vide.", "une ligne d'en-têtes puis une ligne par projet.")
     if size > max_bytes:
@@ -69,13 +203,11 @@ def check_file(path: Path, max_bytes: int) -> int:
     return size
 
 
-def read_head(path: Path, size: int = BINARY_SAMPLE_BYTES) -> bytes:
+def read_head(source: RegularFile, size: int = BINARY_SAMPLE_BYTES) -> bytes:
     try:
-        with path.open("rb") as fh:
-            return fh.read(size)
+        return source.head(size)
     except OSError as exc:
-        raise unreadable(path, f"fichier illisible ({exc.strerror or exc}).") from exc
-
+        raise unreadable(source.path, f"fichier illisible ({exc.strerror or exc}).") from exc
 
 def sniff_kind(head: bytes) -> Kind:
     """Zip container (XLSX/ODS), OLE compound file (XLS or encrypted OOXML) or anything else."""
@@ -86,10 +218,11 @@ def sniff_kind(head: bytes) -> Kind:
     return "text"
 
 
-def check_zip_workbook(path: Path) -> ZipWorkbook:
+def check_zip_workbook(source: RegularFile) -> ZipWorkbook:
     """Refuse a corrupt, truncated or bomb-like zip BEFORE a spreadsheet library inflates it."""
+    path = source.path
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source.stream()) as zf:
             infos = zf.infolist()
             names = {info.filename for info in infos}
             mimetype = _small_member(zf, "mimetype") if "mimetype" in names else b""
@@ -98,6 +231,9 @@ def check_zip_workbook(path: Path) -> ZipWorkbook:
                          "le classeur tel qu'enregistré par le tableur, ou son export CSV.") from exc
     except OSError as exc:
         raise unreadable(path, f"fichier illisible ({exc.strerror or exc}).") from exc
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise unreadable(path, f"classeur refusé : l'archive compte {len(infos)} parties (limite {ZIP_MAX_MEMBERS}).",
+                         "un classeur ne contenant que le tableau des projets.")
     if any(info.flag_bits & 0x1 for info in infos):
         raise unreadable(path, "fichier protégé par mot de passe : archive chiffrée.", EXPECTED_UNPROTECTED)
     total = sum(info.file_size for info in infos)
@@ -138,10 +274,11 @@ def _small_member(zf: zipfile.ZipFile, name: str) -> bytes:
     return zf.read(name)
 
 
-def check_cfb(path: Path) -> None:
+def check_cfb(source: RegularFile) -> None:
     """An OLE container is either a legacy XLS (fine) or an encrypted OOXML workbook (refused)."""
+    path = source.path
     try:
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(source.stream()) as ole:
             encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
             legacy = ole.exists("Workbook") or ole.exists("Book")
     except (OSError, ValueError, IndexError, EOFError) as exc:

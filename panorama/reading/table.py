@@ -23,7 +23,7 @@ class RawTable:
     data: pd.DataFrame           # columns 0..len(header)-1, object dtype, str or None; blank rows dropped
     row_numbers: np.ndarray      # int64, the spreadsheet row number of each row of `data`
     sheet: str | None = None     # sheet name for spreadsheets, None for CSV
-    encoding: str | None = None  # "utf-8", "utf-8-sig" or "cp1252" for CSV
+    encoding: str | None = None  # CSV: the codec read ("utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman"…)
     delimiter: str | None = None # ",", ";" or "\t" for CSV
     findings: list[Finding] = field(default_factory=list)  # what reading noticed (never blocking for a readable file, except ragged rows)
 
