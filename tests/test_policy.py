@@ -93,7 +93,7 @@ def test_odd_values_warn_keep_the_project_and_leave_the_typed_value_empty(tmp_pa
     assert s.rows_accepted == len(rows) == len(v.table)
     by_row = {f.row: f for f in s.findings if f.severity is Severity.WARNING}
     assert set(by_row) == set(range(2, 11))
-    assert (by_row[2].type, by_row[2].value) == ("date-impossible", "31/02/2020")  # says why: no 31 February
+    assert (by_row[2].type, by_row[2].value) == ("type-error", "31/02/2020")
     assert by_row[3].type == "constraint-error" and by_row[3].field == "date_debut"
     assert (by_row[4].field, by_row[4].value) == ("liens_projet", "voir l'intranet du SG")
     assert (by_row[5].field, by_row[5].value) == ("phase", "Pilote")

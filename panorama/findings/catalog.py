@@ -72,7 +72,6 @@ CATALOG: dict[str, FindingType] = {t.code: t for t in (
     FindingType("cout-en-cadrage", _W, "Coût « En cadrage » pour un projet hors phase de cadrage"),
     FindingType("duree-en-cadrage", _W, "Durée « En cadrage » pour un projet hors phase de cadrage"),
     FindingType("date-debut-en-cadrage", _W, "Date de début absente pour un projet en cadrage"),
-    FindingType("date-impossible", _W, "Date qui n'existe pas (mois 13, 31 février…)"),
     FindingType("formule-tableur", _B, "Formule de tableur dans une cellule"),
     FindingType("caractere-de-controle", _B, "Caractère de contrôle dans une cellule"),
     # Cross-field and cross-file

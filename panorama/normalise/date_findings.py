@@ -2,6 +2,8 @@
 
 The schema check would only see text that is not a date; the normaliser knows the form was
 understood and which part does not exist, so it reports the cell itself and marks it explained.
+The code stays frictionless's `type-error` (the cell is no date): its severity for the field is
+the catalogue's, like any other unreadable date; only the message is more precise.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import numpy as np
 from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
 
-IMPOSSIBLE_DATE = "date-impossible"
+IMPOSSIBLE_DATE = "type-error"
 EXPECTED = "une date qui existe, par exemple « 2013-07-01 », « 01/07/2013 », « juillet 2013 » ou « T3 2013 »"
 
 
