@@ -191,8 +191,8 @@ def run_pipeline(
     state_file: Path | None = None,
 ) -> PipelineResult:
     """Rebuild everything from `raw_dir`; raises BlockedEdition before writing any export."""
+    editions = discover_editions(raw_dir)  # first: refuses links and special files before any read
     fingerprint = inputs_fingerprint(raw_dir, partial)
-    editions = discover_editions(raw_dir)
     if not force and outputs_current(raw_dir, out_dir, fingerprint):
         return PipelineResult(editions, [], skipped_unchanged=True)
     validations = validate_all(editions, partial)
