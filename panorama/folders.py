@@ -13,7 +13,7 @@ from pathlib import Path
 
 from panorama.errors import FolderError
 
-Role = tuple[str, Path]  # (French description of the folder, path)
+Role = tuple[str, Path]  # (French noun, masculine, without article: "dossier de sortie (--out)", path)
 
 
 def _resolved(path: Path) -> Path:
@@ -28,19 +28,19 @@ def _check_writable(label: str, path: Path) -> None:
     """`path` is a writable folder, or can be created as one."""
     if path.exists() or path.is_symlink():
         if not path.is_dir():
-            raise FolderError(f"{label} « {path} » est un fichier, pas un dossier. "
+            raise FolderError(f"Le {label} « {path} » est un fichier, pas un dossier. "
                               "Attendu : un dossier (existant ou à créer) ; changez de chemin ou déplacez ce fichier.")
         if not os.access(path, os.W_OK | os.X_OK):
-            raise FolderError(f"{label} « {path} » n'est pas accessible en écriture (droits insuffisants). "
+            raise FolderError(f"Le {label} « {path} » n'est pas accessible en écriture (droits insuffisants). "
                               "Attendu : un dossier où l'utilisateur qui lance panorama peut écrire.")
         return
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
-        raise FolderError(f"{label} « {path} » ne peut pas être créé : « {parent} » est un fichier, pas un dossier.")
+        raise FolderError(f"Le {label} « {path} » ne peut pas être créé : « {parent} » est un fichier, pas un dossier.")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise FolderError(f"{label} « {path} » ne peut pas être créé : « {parent} » n'est pas accessible en "
+        raise FolderError(f"Le {label} « {path} » ne peut pas être créé : « {parent} » n'est pas accessible en "
                           "écriture (droits insuffisants).")
 
 
@@ -49,25 +49,25 @@ def check_folders(reads: list[Role], writes: list[Role]) -> None:
     or that contains, sits inside or equals another folder of the command."""
     for label, path in reads:
         if not path.exists():
-            raise FolderError(f"{label} « {path} » introuvable.")
+            raise FolderError(f"Le {label} « {path} » est introuvable.")
     for label, path in writes:
         _check_writable(label, path)
-    roles = [(label, path, _resolved(path), False) for label, path in reads]
-    roles += [(label, path, _resolved(path), True) for label, path in writes]
+    roles = [(label, path, _resolved(path), True) for label, path in writes]  # named first in messages
+    roles += [(label, path, _resolved(path), False) for label, path in reads]
     for i, (label_a, path_a, real_a, writes_a) in enumerate(roles):
         for label_b, path_b, real_b, writes_b in roles[i + 1:]:
             if not (writes_a or writes_b):
                 continue
             if real_a == real_b:
-                relation = "est le même dossier que"
+                relation = "est le même dossier que le"
             elif _inside(real_a, real_b):
-                relation = "se trouve à l'intérieur de"
+                relation = "se trouve à l'intérieur du"
             elif _inside(real_b, real_a):
-                relation = "contient"
+                relation = "contient le"
             else:
                 continue
             raise FolderError(
-                f"{label_a} « {path_a} » {relation} {label_b.lower()} « {path_b} ». Attendu : des dossiers "
+                f"Le {label_a} « {path_a} » {relation} {label_b} « {path_b} ». Attendu : des dossiers "
                 "séparés (par défaut data/raw, data/published, data/rapports, data/publication), pour que "
                 "rien ne soit écrit parmi les données lues ni relu comme une remontée."
             )
@@ -75,10 +75,10 @@ def check_folders(reads: list[Role], writes: list[Role]) -> None:
 
 def check_run_folders(raw: Path, out: Path, reports: Path, state_dir: Path | None = None) -> None:
     """The folders of `panorama run` / `republish` and of the semester flows."""
-    writes: list[Role] = [("Le dossier de sortie (--out)", out), ("Le dossier des rapports (--report-dir)", reports)]
+    writes: list[Role] = [("dossier de sortie (--out)", out), ("dossier des rapports (--report-dir)", reports)]
     if state_dir is not None:
-        writes.append(("Le dossier d'état de publication", state_dir))
-    check_folders([("Le dossier des éditions (--raw)", raw)], writes)
+        writes.append(("dossier d'état de publication", state_dir))
+    check_folders([("dossier des éditions (--raw)", raw)], writes)
 
 
 def check_validate_folders(paths: list[Path], report_dir: Path | None) -> None:
@@ -88,12 +88,12 @@ def check_validate_folders(paths: list[Path], report_dir: Path | None) -> None:
     reads: list[Role] = []
     for path in paths:
         if path.is_dir():
-            reads.append(("Le dossier validé", path))
+            reads.append(("dossier validé", path))
         elif (path.parent / "edition.toml").is_file():
-            reads.append(("Le dossier d'édition du fichier validé", path.parent))
+            reads.append(("dossier d'édition du fichier validé", path.parent))
         elif path.exists():
-            reads.append(("Le fichier validé", path))
-    check_folders(reads, [("Le dossier des rapports (--report-dir)", report_dir)])
+            reads.append(("fichier validé", path))
+    check_folders(reads, [("dossier des rapports (--report-dir)", report_dir)])
 
 
 def check_publish_folders(out: Path, state_dir: Path) -> None:
@@ -102,4 +102,4 @@ def check_publish_folders(out: Path, state_dir: Path) -> None:
     if not out.is_dir():
         raise FolderError(f"Le dossier de sortie (--out) « {out} » est introuvable ou n'est pas un dossier. "
                           "Attendu : le dossier écrit par « panorama run ».")
-    check_folders([], [("Le dossier d'état de publication", state_dir)])
+    check_folders([], [("dossier d'état de publication", state_dir)])
