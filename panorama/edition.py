@@ -88,7 +88,9 @@ def submission_files(folder: Path, *, edition: bool) -> tuple[Path, ...]:
             problems.append(f"« {name} » : format non pris en charge. Attendu : {SUFFIXES_TEXT} "
                             "(ou retirez ce fichier du dossier).")
     if problems:
-        raise InvalidEdition(f"{folder} : " + _bullets(problems) + f"\n({CLUTTER_NOTE}.)")
+        error = InvalidEdition(f"{folder} : " + _bullets(problems) + f"\n({CLUTTER_NOTE}.)")
+        error.details = [f"{folder.name} : {line}" for line in problems]  # for the raw folder's summary
+        raise error
     return tuple(files)
 
 
@@ -168,11 +170,11 @@ def discover_editions(raw_dir: Path) -> list[Edition]:
             try:
                 editions.append(load_edition(entry.path))
             except InvalidEdition as exc:
-                inside.append(exc.message)
-    if problems:
+                inside.extend(getattr(exc, "details", None) or [exc.message])
+    if problems or inside:
         raise InvalidEdition(f"{raw_dir} : dossier des éditions incorrect : " + _bullets(problems + inside)
-                             + "\n" + RAW_ALLOWED_TEXT)
-    problems = inside or [f"{raw_dir} : {text}" for text in order_problems(editions)]
+                             + "\n" + (RAW_ALLOWED_TEXT if problems else f"({CLUTTER_NOTE}.)"))
+    problems = [f"{raw_dir} : {text}" for text in order_problems(editions)]
     if problems:
         raise InvalidEdition(problems[0] if len(problems) == 1 else _bullets(problems).lstrip("\n"))
     editions.sort(key=lambda e: e.numero)
