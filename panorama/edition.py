@@ -210,6 +210,18 @@ def edition_warnings(editions: list[Edition], today: dt.date | None = None) -> l
     ]
 
 
+def input_files(raw_dir: Path) -> list[Path]:
+    """Every file the outputs depend on, from the same listing (links, clutter and notes left out):
+    the steward's files at the top, then each edition's edition.toml and submissions."""
+    files: list[Path] = []
+    for entry in list_folder(raw_dir):
+        if entry.kind == "file" and entry.name in RAW_TOP_FILES:
+            files.append(entry.path)
+        elif entry.kind == "folder" and EDITION_ID.match(entry.name):
+            files += [entry.path / EDITION_FILE, *submission_files(entry.path, edition=True)]
+    return sorted(files)
+
+
 def edition_ids(raw_dir: Path) -> list[str]:
     """The names of the edition folders (AAAA-MM) of the raw folder, without reading them."""
     return [e.name for e in list_folder(raw_dir) if e.kind == "folder" and EDITION_ID.match(e.name)]

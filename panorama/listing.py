@@ -78,5 +78,6 @@ def describe_unusable(entry: Entry) -> str | None:
         return (f"« {entry.name} » n'est pas un fichier ordinaire (tube nommé, socket ou périphérique) : "
                 "il n'est pas lu. Attendu : un fichier ou un dossier ordinaire.")
     if entry.kind == "unreadable":
-        return f"« {entry.name} » est illisible (droits insuffisants). Attendu : un fichier lisible."
+        return (f"« {entry.name} » est illisible (droits insuffisants). "
+                "Attendu : un fichier ou un dossier lisible par l'utilisateur qui lance panorama.")
     return None

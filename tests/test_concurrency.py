@@ -291,3 +291,36 @@ def test_two_publications_at_once_then_a_third_leave_one_resource_per_file(udata
     assert sorted(r["title"] for r in ours.values()) == sorted(spec.title for spec in files)
     after = {r["id"]: _kept(r) for r in resources if r["id"] in before}
     assert after == before  # the steward's resources: neither deleted, replaced nor retitled
+
+
+@pytest.mark.udata
+def test_a_hand_added_link_with_our_title_is_left_alone(udata_server, tmp_path: Path) -> None:
+    """The plan adopts only a file resource with our title or file name; a link a steward added,
+    even titled like one of ours, is neither replaced nor retitled."""
+    from panorama.datagouv.apply import apply_plan
+    from panorama.datagouv.client import DatagouvClient
+    from panorama.datagouv.plan import CREATE, build_plan
+    from support.udata import write_output_folder
+
+    server = udata_server
+    org = server.new_organization("Lien du responsable")
+    dataset_id = requests.post(f"{server.api_url}/datasets/", headers=server.headers, timeout=30,
+                               json={"title": "Panorama", "description": "x", "organization": org}).json()["id"]
+    link = requests.post(f"{server.api_url}/datasets/{dataset_id}/resources/", headers=server.headers, timeout=30,
+                         json={"title": "Historique des projets (CSV)", "url": "https://example.org/ancien.csv",
+                               "filetype": "remote", "type": "main", "format": "csv"})
+    link.raise_for_status()
+    before = _kept(link.json())
+    out = write_output_folder(tmp_path / "publie")
+    target = Target(name="essai", api_url=server.api_url, dataset_id=dataset_id)
+    state_file = tmp_path / "etat" / "essai.json"
+    state = load_state(state_file, target)
+    with DatagouvClient(server.api_url, server.api_key, backoff_base=0.01) as client:
+        plan = build_plan(client, target, out, state)
+        step = next(s for s in plan.files if s.key == "panorama-historique.csv")
+        assert step.action == CREATE and not step.adopted
+        assert any("Historique des projets (CSV)" in note for note in plan.notes)  # named, left as is
+        apply_plan(client, plan, out, state, state_file)
+    after = {r["id"]: _kept(r) for r in server.resources(dataset_id)}
+    assert after[before["id"]] == before
+    assert len(after) == len(catalogue(out)) + 1

@@ -384,3 +384,20 @@ def test_the_validation_flow_lists_folders_the_same_way(tmp_path: Path, secret: 
         validation.fn([str(loose)])
     assert "« MI.csv » est un lien symbolique" in caught.value.message
     assert submission_files(SAMPLES / "2025-06", edition=True) == load_edition(SAMPLES / "2025-06").files
+
+
+def test_hidden_links_are_neither_listed_nor_read_by_the_fingerprint(raw: Path, secret: Path) -> None:
+    """Clutter is ignored, so a hidden link must not be read either: the inputs' fingerprint comes
+    from the same listing, and changing what the link points to changes nothing."""
+    from panorama.edition import input_files
+    from panorama.pipeline import inputs_fingerprint
+
+    (raw / "2024-12" / ".~lien.csv").symlink_to(secret)
+    (raw / ".lien").symlink_to(secret)
+    assert [e.id for e in discover_editions(raw)] == ["2024-06", "2024-12"]
+    assert all(not p.name.startswith(".") for p in input_files(raw))
+    before = inputs_fingerprint(raw)
+    secret.write_text("autre contenu", encoding="utf-8")
+    assert inputs_fingerprint(raw) == before
+    (raw / "2024-12" / "MIN0_panorama.csv").write_text("changé", encoding="utf-8")
+    assert inputs_fingerprint(raw) != before  # a real input still counts
