@@ -310,7 +310,7 @@ def test_a_hand_added_link_with_our_title_is_left_alone(udata_server, tmp_path: 
                          json={"title": "Historique des projets (CSV)", "url": "https://example.org/ancien.csv",
                                "filetype": "remote", "type": "main", "format": "csv"})
     link.raise_for_status()
-    before = _kept(link.json())
+    before = next(_kept(r) for r in server.resources(dataset_id) if r["id"] == link.json()["id"])
     out = write_output_folder(tmp_path / "publie")
     target = Target(name="essai", api_url=server.api_url, dataset_id=dataset_id)
     state_file = tmp_path / "etat" / "essai.json"
