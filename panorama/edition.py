@@ -89,7 +89,7 @@ def submission_files(folder: Path, *, edition: bool) -> tuple[Path, ...]:
                             "(ou retirez ce fichier du dossier).")
     if problems:
         error = InvalidEdition(f"{folder} : " + _bullets(problems) + f"\n({CLUTTER_NOTE}.)")
-        error.details = [f"{folder.name} : {line}" for line in problems]  # for the raw folder's summary
+        error.details = tuple(f"{folder.name} : {line}" for line in problems)  # for the raw folder's summary
         raise error
     return tuple(files)
 
@@ -170,7 +170,7 @@ def discover_editions(raw_dir: Path) -> list[Edition]:
             try:
                 editions.append(load_edition(entry.path))
             except InvalidEdition as exc:
-                inside.extend(getattr(exc, "details", None) or [exc.message])
+                inside.extend(exc.details or [exc.message])
     if problems or inside:
         raise InvalidEdition(f"{raw_dir} : dossier des éditions incorrect : " + _bullets(problems + inside)
                              + "\n" + (RAW_ALLOWED_TEXT if problems else f"({CLUTTER_NOTE}.)"))

@@ -44,7 +44,11 @@ class BlockedEdition(PanoramaError):
 
 
 class InvalidEdition(PanoramaError):
-    """An edition folder or its edition.toml is malformed."""
+    """An edition folder or its edition.toml is malformed.
+
+    `details`: one line per problem, for a summary over several folders (may be empty)."""
+
+    details: tuple[str, ...] = ()
 
 
 class SettingsError(PanoramaError):

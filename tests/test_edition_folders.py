@@ -401,3 +401,15 @@ def test_hidden_links_are_neither_listed_nor_read_by_the_fingerprint(raw: Path, 
     assert inputs_fingerprint(raw) == before
     (raw / "2024-12" / "MIN0_panorama.csv").write_text("changé", encoding="utf-8")
     assert inputs_fingerprint(raw) != before  # a real input still counts
+
+
+def test_run_with_a_future_publication_date_says_so_and_goes_on(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    toml_path = raw / "2025-06" / "edition.toml"
+    toml_path.write_text(toml_path.read_text(encoding="utf-8").replace("2025-06-30", "2099-06-30"), encoding="utf-8")
+    out = tmp_path / "publie"
+    result = cli("run", "--direct", "--raw", str(raw), "--out", str(out), "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Remarque : Édition 2025-06 : date_publication 2099-06-30 est postérieure à aujourd'hui" in result.stderr
+    assert (out / "panorama-historique.csv").is_file()

@@ -69,7 +69,8 @@ def _recorded(path: Path, api_url: str) -> dict:
 def save_state(path: Path, state: PublicationState) -> None:
     """Merge `state` into the file (our ids win, ids only the file knows are kept), atomically."""
     recorded = _recorded(path, state.api_url)
-    on_disk = recorded.get("resources") if isinstance(recorded.get("resources"), dict) else {}
+    on_disk = recorded.get("resources")
+    on_disk = on_disk if isinstance(on_disk, dict) else {}
     state.resources = {**{str(k): str(v) for k, v in on_disk.items()}, **state.resources}
     state.dataset_id = state.dataset_id or recorded.get("dataset_id") or None
     text = json.dumps(state.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
