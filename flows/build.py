@@ -9,7 +9,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, tasks
 from panorama import pipeline
-from panorama.edition import Edition, choose_edition
+from panorama.edition import Edition, choose_edition, edition_warnings
 from panorama.errors import BlockedEdition
 from panorama.validation.rules import load_rules
 
@@ -56,6 +56,8 @@ def build(
     logger = get_run_logger()
     editions = tasks.discover(raw_dir)
     load_rules(raw_dir)  # the steward's rule files (politique.toml…), checked before any work: exit 2 when malformed
+    for note in edition_warnings(editions):
+        logger.warning(note)
     chosen = choose_edition(editions, edition)
     partial = frozenset({chosen}) if allow_partial else frozenset()
     fingerprint = tasks.fingerprint(raw_dir, partial)
@@ -91,13 +93,17 @@ def resolve_folders(raw_dir: str | None, out_dir: str | None, report_dir: str | 
     """Flow parameters (strings, for the UI) over the settings' folders; the target's state file."""
     from panorama.settings import load_settings
 
+    from panorama.folders import check_run_folders
+
     settings = load_settings()
-    return (
+    folders = (
         Path(raw_dir) if raw_dir else settings.raw_dir,
         Path(out_dir) if out_dir else settings.out_dir,
         Path(report_dir) if report_dir else settings.report_dir,
         settings.state_file(target) if target else None,
     )
+    check_run_folders(*folders[:3], settings.state_dir if target else None)
+    return folders
 
 
 def run_build(raw_dir: Path, out_dir: Path, report_dir: Path, edition: str | None, allow_partial: bool,

@@ -1,10 +1,11 @@
 """`republication`: a steward's republication after a correction, on demand (no schedule)."""
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
+from panorama.lock import build_lock
 
 
 @flow(name="republication", log_prints=True)
@@ -27,7 +28,8 @@ def republication(
     the named edition only (with "all", an edition is partial only through its edition.toml).
     """
     raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
-    wanted = None if edition == "all" else edition
-    outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
-    summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
-    return publish_or_preview(summary, out, target, dry_run, force, yes)
+    with build_lock(out, get_run_logger().warning):  # one build (and its publication) per output folder
+        wanted = None if edition == "all" else edition
+        outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
+        summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
+        return publish_or_preview(summary, out, target, dry_run, force, yes)

@@ -1,10 +1,11 @@
 """`publication-semestrielle`: the scheduled semester run, stage by stage as in the design."""
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
+from panorama.lock import build_lock
 
 
 @flow(name="publication-semestrielle", log_prints=True)
@@ -24,12 +25,13 @@ def publication_semestrielle(
     Without a target nothing leaves the machine: the run lists what it would publish.
     """
     raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
-    outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
-    summary = {
-        "edition": outcome.edition,
-        "inchange": outcome.unchanged,
-        "fichiers": [str(p) for p in outcome.written],
-        "sortie": str(out),
-        "rapports": str(reports),
-    }
-    return publish_or_preview(summary, out, target, dry_run, force, yes)
+    with build_lock(out, get_run_logger().warning):  # one build (and its publication) per output folder
+        outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
+        summary = {
+            "edition": outcome.edition,
+            "inchange": outcome.unchanged,
+            "fichiers": [str(p) for p in outcome.written],
+            "sortie": str(out),
+            "rapports": str(reports),
+        }
+        return publish_or_preview(summary, out, target, dry_run, force, yes)

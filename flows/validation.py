@@ -11,13 +11,13 @@ from flows import tasks
 @flow(name="validation", log_prints=True)
 def validation(paths: list[str], report_dir: str | None = None) -> dict:
     """Validate each file (folders expand to their submission files) and write the reports."""
-    from panorama.edition import SUBMISSION_SUFFIXES
+    from panorama.edition import submission_files
     from panorama.validation.report import write_reports
 
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        files.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in SUBMISSION_SUFFIXES) if p.is_dir() else [p])
+        files.extend(submission_files(p, edition=(p / "edition.toml").is_file()) if p.is_dir() else [p])
     futures = [tasks.validate_submission.submit(f, None) for f in files]
     results = [f.result() for f in futures]
     if report_dir:

@@ -44,7 +44,11 @@ class BlockedEdition(PanoramaError):
 
 
 class InvalidEdition(PanoramaError):
-    """An edition folder or its edition.toml is malformed."""
+    """An edition folder or its edition.toml is malformed.
+
+    `details`: one line per problem, for a summary over several folders (may be empty)."""
+
+    details: tuple[str, ...] = ()
 
 
 class SettingsError(PanoramaError):
@@ -53,3 +57,14 @@ class SettingsError(PanoramaError):
 
 class ExportError(PanoramaError):
     """The exports could not be written."""
+
+
+class FolderError(PanoramaError):
+    """A folder given to the pipeline cannot be used as it is (missing, a file, unwritable,
+    overlapping another one) or holds an entry that must not be read (link, special file)."""
+
+
+class RunInProgress(PanoramaError):
+    """Another build or publication holds the lock on the same folder or target."""
+
+    exit_code = 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from panorama import __version__
-from panorama.edition import ALIASES_FILE, Edition, discover_editions
+from panorama.edition import ALIASES_FILE, Edition, discover_editions, input_files
 from panorama.errors import BlockedEdition
 from panorama.model import SCHEMA_PATH, schema_version
 
@@ -53,7 +53,7 @@ def inputs_fingerprint(raw_dir: Path, partial: set[str] | frozenset[str] = froze
     digest = hashlib.sha256()
     digest.update(f"panorama {__version__} schema {schema_version()} partial {sorted(partial)}\n".encode())
     digest.update(SCHEMA_PATH.read_bytes())
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    for path in input_files(raw_dir):  # the checked listing: never a link, a pipe or a hidden file
         digest.update(str(path.relative_to(raw_dir)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -197,8 +197,8 @@ def run_pipeline(
     state_file: Path | None = None,
 ) -> PipelineResult:
     """Rebuild everything from `raw_dir`; raises BlockedEdition before writing any export."""
+    editions = discover_editions(raw_dir)  # first: refuses links and special files before any read
     fingerprint = inputs_fingerprint(raw_dir, partial)
-    editions = discover_editions(raw_dir)
     if not force and outputs_current(raw_dir, out_dir, fingerprint):
         return PipelineResult(editions, [], skipped_unchanged=True)
     validations = validate_all(editions, partial)

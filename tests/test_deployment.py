@@ -83,6 +83,9 @@ def test_deploy_registers_both_deployments_as_prefect_yaml_says(stack):
         assert deployment.work_pool_name == POOL
         assert deployment.entrypoint == declared[name]["entrypoint"]
         assert deployment.parameters == declared[name]["parameters"]
+        # One run of each deployment at a time; a second one waits in the queue.
+        assert deployment.global_concurrency_limit is not None and deployment.global_concurrency_limit.limit == 1
+        assert deployment.concurrency_options.collision_strategy == "ENQUEUE"
         # The `{{ $PANORAMA_HOME }}` pull step is resolved at deploy time to the checkout.
         assert deployment.pull_steps == [
             {"prefect.deployments.steps.set_working_directory": {"directory": str(stack.repo)}}

@@ -126,6 +126,7 @@ def test_missing_alias_file_gives_an_empty_table(tmp_path: Path) -> None:
 
 
 def test_alias_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "2017-11").mkdir()
     (tmp_path / "identifiants.csv").write_text(
         "edition,ministere,nom_projet,identifiant\n2017-11,SPM,RIE,spm-rie\n\n2017-11,,SEGUR,spm-segur\n", encoding="utf-8"
     )

@@ -42,10 +42,17 @@ def _quiet_prefect() -> None:
 
 
 def _folders(raw: Path | None, out: Path | None, reports: Path | None) -> tuple[Path, Path, Path]:
+    """The run's folders, checked before anything is written (FolderError / InvalidEdition: exit 2)."""
+    from panorama.edition import discover_editions, edition_warnings
+    from panorama.folders import check_run_folders
     from panorama.settings import load_settings
 
     settings = load_settings()
-    return raw or settings.raw_dir, out or settings.out_dir, reports or settings.report_dir
+    raw, out, reports = raw or settings.raw_dir, out or settings.out_dir, reports or settings.report_dir
+    check_run_folders(raw, out, reports, settings.state_dir)
+    for note in edition_warnings(discover_editions(raw)):
+        errors.print(f"[yellow]Remarque :[/] {note}", highlight=False)
+    return raw, out, reports
 
 
 @app.command("validate")

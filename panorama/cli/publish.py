@@ -19,6 +19,8 @@ from panorama.datagouv.client import DatagouvClient
 from panorama.datagouv.plan import LABELS, Plan, build_plan
 from panorama.datagouv.state import load_state, state_path
 from panorama.errors import PanoramaError, SettingsError
+from panorama.folders import check_publish_folders
+from panorama.lock import build_lock, publication_lock
 from panorama.settings import Target, api_key, load_settings
 
 DATASET_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -81,9 +83,12 @@ def publish_command(out_dir: Path, target_name: str | None, api_url: str | None,
     try:
         target = resolve_target(target_name, api_url, dataset_id)
         key = api_key(target)
-        state_file = state_path(state_dir, target.name)
-        state = load_state(state_file, target)
-        with DatagouvClient.for_target(target, key) as client:
+        check_publish_folders(out_dir, state_dir)
+        # Another run on the same folder or target: wait for it, then plan from what it recorded.
+        with (DatagouvClient.for_target(target, key) as client, build_lock(out_dir, errors.print),
+              publication_lock(state_dir, target.name, errors.print)):
+            state_file = state_path(state_dir, target.name)
+            state = load_state(state_file, target)
             plan = build_plan(client, target, out_dir, state, force)
             for line in plan.lines()[:2]:
                 console.print(line)

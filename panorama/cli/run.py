@@ -87,7 +87,10 @@ def run_command(
 ) -> int:
     def start() -> dict:
         if direct:
-            return _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes)
+            from panorama.lock import build_lock
+
+            with build_lock(out, lambda line: console.print(line, markup=False, highlight=False)):
+                return _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes)
         from flows.semestre import publication_semestrielle
 
         with console.status("Publication semestrielle en cours (Prefect)…"):

@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from panorama.edition import EDITION_FILE, SUBMISSION_SUFFIXES, Edition, load_edition
+from panorama.edition import EDITION_FILE, Edition, load_edition, submission_files
 from panorama.errors import PanoramaError
+from panorama.folders import check_validate_folders
 from panorama.findings.core import Severity
 from panorama.validation.report import DEFAULT_LIMIT, safe_name, submission_report, write_reports
 from panorama.validation.submission import EditionValidation, SubmissionResult, validate_edition, validate_paths
@@ -38,8 +39,7 @@ def _groups(paths: list[Path]) -> list[Edition | list[Path]]:
         if p.is_dir() and (p / EDITION_FILE).is_file():
             groups.append(load_edition(p))
         elif p.is_dir():
-            loose += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUBMISSION_SUFFIXES
-                            and not f.name.startswith((".", "~$")))
+            loose += submission_files(p, edition=False)
         else:
             loose.append(p)
     if loose:
@@ -92,6 +92,7 @@ def validate_command(paths: list[Path], report_dir: Path | None, fmt: str = "tex
     err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     try:
         groups = _groups([Path(p) for p in paths])
+        check_validate_folders([Path(p) for p in paths], Path(report_dir) if report_dir is not None else None)
         outcomes = [validate_edition(g, partial=partial) if isinstance(g, Edition) else validate_paths(g)
                     for g in groups]
     except PanoramaError as error:

@@ -2,16 +2,17 @@
 
 Written atomically right after each creation, so a run killed at any point leaves a record a
 second run can trust. Ids set in the settings (`dataset_id`, `resources`) take precedence.
+Each save re-reads the file and adds to it (read-modify-write, under the target's publication
+lock, see panorama/lock.py): an id recorded by another run is never dropped by a partial view.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from panorama.datagouv.errors import PublicationError
+from panorama.export.atomic import write_bytes_atomic
 from panorama.settings import Target
 
 
@@ -54,17 +55,23 @@ def load_state(path: Path, target: Target) -> PublicationState:
     return state
 
 
-def save_state(path: Path, state: PublicationState) -> None:
-    """Atomic write: a temp file in the same folder, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(state.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _recorded(path: Path, api_url: str) -> dict:
+    """What the file holds now, if it is ours and readable; {} otherwise."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("api_url") not in (None, api_url):
+        return {}
+    return data
+
+
+def save_state(path: Path, state: PublicationState) -> None:
+    """Merge `state` into the file (our ids win, ids only the file knows are kept), atomically."""
+    recorded = _recorded(path, state.api_url)
+    on_disk = recorded.get("resources")
+    on_disk = on_disk if isinstance(on_disk, dict) else {}
+    state.resources = {**{str(k): str(v) for k, v in on_disk.items()}, **state.resources}
+    state.dataset_id = state.dataset_id or recorded.get("dataset_id") or None
+    text = json.dumps(state.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from panorama.edition import ALIASES_FILE
+from panorama.edition import ALIASES_FILE, edition_ids
 from panorama.errors import InvalidEdition
 from panorama.identity.features import words
 from panorama.identity.ids import MAX_LENGTH, is_valid_identifier
@@ -31,10 +31,26 @@ def match_key(text: object) -> str:
     return " ".join(words(text))
 
 
+def _check_editions_exist(path: Path, raw_dir: Path, records: list[dict[str, object]]) -> None:
+    """A line for an edition that has no folder would never apply: name each such line."""
+    known = edition_ids(raw_dir)
+    unknown = [r for r in records if r["edition"] not in known]
+    if not unknown:
+        return
+    present = ", ".join(known) or "aucune"
+    lines = [f"{path}, ligne {r['_ligne']}, colonne « edition » : l'édition « {r['edition']} » n'existe pas "
+             f"(projet « {r['nom_projet']} »)" for r in unknown]
+    raise InvalidEdition(
+        "\n".join(lines) + f"\nÉditions présentes dans {raw_dir} : {present}. Attendu : le nom du dossier "
+        "de l'édition (AAAA-MM, exemple : 2017-11) ; corrigez la ligne ou supprimez-la."
+    )
+
+
 def load_aliases(raw_dir: Path) -> pd.DataFrame:
     """Read `identifiants.csv` (UTF-8, comma-separated); absent file → empty table.
 
-    Each malformed line is an `InvalidEdition` naming the line as a spreadsheet shows it.
+    Each malformed line, and each line naming an edition without a folder, is an
+    `InvalidEdition` naming the line as a spreadsheet shows it.
     """
     path = raw_dir / ALIASES_FILE
     if not path.is_file():
@@ -89,6 +105,7 @@ def load_aliases(raw_dir: Path) -> pd.DataFrame:
         used[(edition, ident)] = line_no
         records.append({"edition": edition, "ministere": ministere or None, "nom_projet": nom,
                         "identifiant": ident, "_ligne": line_no})
+    _check_editions_exist(path, raw_dir, records)
     if not records:
         return empty_aliases()
     return pd.DataFrame(records, columns=[*ALIAS_COLUMNS, "_ligne"], dtype=object)
