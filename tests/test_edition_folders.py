@@ -231,8 +231,8 @@ def test_a_future_date_is_a_warning_not_an_error(raw: Path) -> None:
 
 def test_the_real_editions_and_the_samples_are_accepted(real_editions: Path) -> None:
     assert [e.numero for e in discover_editions(real_editions)] == [1, 2, 3, 4, 6]
-    assert [e.numero for e in discover_editions(SAMPLES)] == [19, 20, 21]
-    assert edition_ids(SAMPLES) == ["2024-06", "2024-12", "2025-06"]
+    assert [e.numero for e in discover_editions(SAMPLES)] == [19, 20, 21, 22]
+    assert edition_ids(SAMPLES) == ["2024-06", "2024-12", "2025-06", "2025-12"]
 
 
 # --- identifiants.csv --------------------------------------------------------------------------
@@ -406,10 +406,10 @@ def test_hidden_links_are_neither_listed_nor_read_by_the_fingerprint(raw: Path, 
 def test_run_with_a_future_publication_date_says_so_and_goes_on(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLES, raw)
-    toml_path = raw / "2025-06" / "edition.toml"
-    toml_path.write_text(toml_path.read_text(encoding="utf-8").replace("2025-06-30", "2099-06-30"), encoding="utf-8")
+    toml_path = raw / "2025-12" / "edition.toml"  # the latest edition
+    toml_path.write_text(toml_path.read_text(encoding="utf-8").replace("2025-12-31", "2099-12-31"), encoding="utf-8")
     out = tmp_path / "publie"
     result = cli("run", "--direct", "--raw", str(raw), "--out", str(out), "--report-dir", str(tmp_path / "r"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Remarque : Édition 2025-06 : date_publication 2099-06-30 est postérieure à aujourd'hui" in result.stderr
+    assert "Remarque : Édition 2025-12 : date_publication 2099-12-31 est postérieure à aujourd'hui" in result.stderr
     assert (out / "panorama-historique.csv").is_file()
