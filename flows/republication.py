@@ -5,6 +5,7 @@ from prefect import flow
 
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
+from flows.summaries import RunSummary
 
 
 @flow(name="republication", log_prints=True)
@@ -18,7 +19,7 @@ def republication(
     raw_dir: str | None = None,
     out_dir: str | None = None,
     report_dir: str | None = None,
-) -> dict:
+) -> RunSummary:
     """Rebuild from the raw folder and upload what changed; `force` re-uploads every file.
 
     The history is a pure function of the raw folder, so republishing one edition or all of them
@@ -29,5 +30,6 @@ def republication(
     raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
     wanted = None if edition == "all" else edition
     outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
-    summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
+    summary = RunSummary(edition=edition, inchange=outcome.unchanged, sortie=str(out),
+                         fichiers=[str(p) for p in outcome.written], rapports=str(reports))
     return publish_or_preview(summary, out, target, dry_run, force, yes)

@@ -5,6 +5,7 @@ from prefect import flow
 
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
+from flows.summaries import RunSummary
 
 
 @flow(name="publication-semestrielle", log_prints=True)
@@ -18,18 +19,13 @@ def publication_semestrielle(
     raw_dir: str | None = None,
     out_dir: str | None = None,
     report_dir: str | None = None,
-) -> dict:
+) -> RunSummary:
     """Validate the submissions, rebuild the history and exports, then publish to `target`.
 
     Without a target nothing leaves the machine: the run lists what it would publish.
     """
     raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
     outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
-    summary = {
-        "edition": outcome.edition,
-        "inchange": outcome.unchanged,
-        "fichiers": [str(p) for p in outcome.written],
-        "sortie": str(out),
-        "rapports": str(reports),
-    }
+    summary = RunSummary(edition=outcome.edition, inchange=outcome.unchanged, sortie=str(out),
+                         fichiers=[str(p) for p in outcome.written], rapports=str(reports))
     return publish_or_preview(summary, out, target, dry_run, force, yes)

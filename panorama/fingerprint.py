@@ -1,0 +1,79 @@
+"""What the outputs depend on, as hashes: the code, the schema, the raw files and the options.
+
+Why a module: the "nothing changed, stop early" shortcut of a run and Prefect's cache key of a
+submission must agree on what "unchanged" means. A change of code (any file of `panorama/` or
+`flows/`, including the bundled reference data and dashboard assets), of the schema, of a raw
+file (the ministries' files and the steward's rule files under `data/raw`) or of an option that
+changes the outputs must give a new fingerprint. The code is hashed once per process (≈ 100
+small files, a few milliseconds).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from panorama.model import SCHEMA_DIR
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CODE_ROOTS: tuple[Path, ...] = (PACKAGE_DIR, PACKAGE_DIR.parent / "flows")
+_SKIPPED_DIRS = frozenset({"__pycache__"})
+_SKIPPED_SUFFIXES = frozenset({".pyc", ".pyo"})
+
+
+def _files(root: Path) -> list[Path]:
+    """Every file under `root` that can change a result (no bytecode caches, no hidden files)."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix not in _SKIPPED_SUFFIXES
+        and not any(part in _SKIPPED_DIRS or part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def tree_digest(roots: Iterable[Path]) -> str:
+    """sha256 over the relative names and bytes of every file under `roots`, in a stable order."""
+    digest = hashlib.sha256()
+    for index, root in enumerate(roots):
+        root = Path(root)
+        digest.update(f"root {index}\n".encode())
+        for path in _files(root):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def code_fingerprint(roots: tuple[Path, ...] = CODE_ROOTS, schema_dir: Path = SCHEMA_DIR) -> str:
+    """The package's source and bundled data, and the schema folder; computed once per process."""
+    return tree_digest((*roots, schema_dir))
+
+
+def rules_fingerprint(raw_dir: Path) -> str:
+    """The steward's rule files: the files directly under the raw folder (aliases, severities…)."""
+    digest = hashlib.sha256()
+    if raw_dir.is_dir():
+        for path in sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(
+    raw_dir: Path,
+    partial: Iterable[str] = (),
+    options: Mapping[str, object] | None = None,
+    code: str | None = None,
+) -> str:
+    """A hash of everything the outputs depend on: code, schema, raw files and options.
+
+    Equal fingerprints mean the outputs would be rebuilt byte for byte, so a re-run may stop early.
+    `options` holds the settings that change the outputs (e.g. the published resources' links).
+    """
+    digest = hashlib.sha256()
+    digest.update(f"code {code or code_fingerprint()}\npartial {sorted(partial)}\n".encode())
+    for key, value in sorted((options or {}).items()):
+        digest.update(f"option {key}={value!r}\n".encode())
+    digest.update(tree_digest([raw_dir]).encode())
+    return digest.hexdigest()
