@@ -7,8 +7,6 @@ refused — plus the metadata to put right; the dataset gets create / update / u
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,6 +16,7 @@ from panorama.datagouv.errors import NotFoundError, PublicationError
 from panorama.datagouv.metadata import DATASET_TITLE, LICENSE, dataset_metadata, metadata_changes
 from panorama.datagouv.resources import SCHEMA_FILE, ResourceSpec, catalogue
 from panorama.datagouv.state import PublicationState
+from panorama.export.atomic import write_text_atomic
 from panorama.errors import SettingsError
 from panorama.settings import Target
 
@@ -68,15 +67,8 @@ class Plan:
     def write_json(self, path: Path) -> None:
         """Atomic, deterministic JSON (no timestamp) for review before a real run."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2, sort_keys=True)
-                fh.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        write_text_atomic(path, text, mode=0o600)  # as before: readable by its owner only
 
     def lines(self) -> list[str]:
         """The plan in French, one line per step, for people."""

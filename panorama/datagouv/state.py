@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from panorama.datagouv.errors import PublicationError
+from panorama.export.atomic import write_text_atomic
 from panorama.settings import Target
 
 
@@ -58,13 +58,4 @@ def save_state(path: Path, state: PublicationState) -> None:
     """Atomic write: a temp file in the same folder, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(state.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, mode=0o600)  # as before: readable by its owner only

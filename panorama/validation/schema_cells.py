@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from frictionless import Schema
 
 from panorama.normalise.cells import cells_of, text_column
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
-from panorama.validation import tableschema as ts
 from panorama.findings.catalog import brief
 from panorama.findings.core import Finding, Severity, clip
+from panorama.validation.context import CellContext
+from panorama.validation.schema_spec import CONSTRAINT_TEXT, SchemaCheck, expected, re2_pattern
+from panorama.validation.schema_spec import SchemaSpec as Schema
 
 _PATTERNS = {"number": re.compile(STRICT_NUMBER), "integer": re.compile(r"[+-]?[0-9]+"), "date": re.compile(ISO_DATE)}
 
@@ -57,7 +58,7 @@ def _plan(f: Any) -> _Plan:
         min_length=c.get("minLength"), max_length=c.get("maxLength"),
         minimum=bound(c["minimum"]) if "minimum" in c else None,
         maximum=bound(c["maximum"]) if "maximum" in c else None,
-        pattern=re.compile(ts.re2_pattern(c["pattern"])) if "pattern" in c else None,
+        pattern=re.compile(re2_pattern(c["pattern"])) if "pattern" in c else None,
         enum=frozenset(str(v) for v in c["enum"]) if "enum" in c else None,
         true_values=frozenset(getattr(f, "true_values", None) or ()),
         false_values=frozenset(getattr(f, "false_values", None) or ()),
@@ -119,7 +120,7 @@ def _violations(plan: _Plan, constraint: str, values: list[str | None], typed: n
     return [i for i, (v, ok) in enumerate(zip(values, valid)) if ok and v not in plan.enum]
 
 
-def _emit(out: ts.SchemaCheck, ctx: ts.CellContext, plan: _Plan, kind: str, constraint: str | None,
+def _emit(out: SchemaCheck, ctx: CellContext, plan: _Plan, kind: str, constraint: str | None,
           positions: list[int], shown: list[str | None]) -> None:
     label = ctx.labels.get(plan.name, plan.name)
     for pos in positions:
@@ -128,22 +129,22 @@ def _emit(out: ts.SchemaCheck, ctx: ts.CellContext, plan: _Plan, kind: str, cons
         if kind == "type-error":
             what = f"n'est pas du type attendu ({plan.type})"
         else:
-            what = ts._CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
+            what = CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
         cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
         row = int(ctx.row_numbers[pos])
         out.findings.append(Finding(
             kind, Severity.BLOCKING, ctx.file, sheet=ctx.sheet, row=row, column=label,
             field=plan.name, value=clip(value),
             message=f"{cell} de la colonne « {label} », ligne {row}, {what}.",
-            expected=ts._expected(plan.field, constraint),
+            expected=expected(plan.field, constraint),
         ))
         out.positions.append(pos)
 
 
-def check_schema_cells(text: pd.DataFrame, ctx: ts.CellContext, schema: Schema) -> ts.SchemaCheck:
+def check_schema_cells(text: pd.DataFrame, ctx: CellContext, schema: Schema) -> SchemaCheck:
     """`check_schema(text, ctx, schema, unique=False)` on lists; identical result."""
     field_plans, missing_values = plans(schema)
-    out = ts.SchemaCheck()
+    out = SchemaCheck()
     rank: dict[str, int] = {}
     for plan in field_plans:
         rank[plan.name] = len(rank)
