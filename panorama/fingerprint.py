@@ -17,7 +17,8 @@ from pathlib import Path
 from panorama.model import SCHEMA_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CODE_ROOTS: tuple[Path, ...] = (PACKAGE_DIR, PACKAGE_DIR.parent / "flows")
+# The folders whose every file counts as "code": read at each call, so tests may point it at a copy.
+CODE_ROOTS: tuple[Path, ...] = (PACKAGE_DIR, PACKAGE_DIR.parent / "flows", SCHEMA_DIR)
 _SKIPPED_DIRS = frozenset({"__pycache__"})
 _SKIPPED_SUFFIXES = frozenset({".pyc", ".pyo"})
 
@@ -45,10 +46,20 @@ def tree_digest(roots: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def code_fingerprint(roots: tuple[Path, ...] | None = None) -> str:
+    """The package's source and bundled data, and the schema folder (`CODE_ROOTS` by default);
+    computed once per process and set of roots."""
+    return _code_digest(tuple(roots) if roots is not None else CODE_ROOTS)
+
+
+def forget_code() -> None:
+    """Hash the code again at the next call (what a new process does; tests that change code)."""
+    _code_digest.cache_clear()
+
+
 @lru_cache(maxsize=8)
-def code_fingerprint(roots: tuple[Path, ...] = CODE_ROOTS, schema_dir: Path = SCHEMA_DIR) -> str:
-    """The package's source and bundled data, and the schema folder; computed once per process."""
-    return tree_digest((*roots, schema_dir))
+def _code_digest(roots: tuple[Path, ...]) -> str:
+    return tree_digest(roots)
 
 
 def rules_fingerprint(raw_dir: Path) -> str:
@@ -66,7 +77,7 @@ def inputs_fingerprint(
     options: Mapping[str, object] | None = None,
     code: str | None = None,
 ) -> str:
-    """A hash of everything the outputs depend on: code, schema, raw files and options.
+    """A hash of everything the outputs depend on: code and schema, raw files, options.
 
     Equal fingerprints mean the outputs would be rebuilt byte for byte, so a re-run may stop early.
     `options` holds the settings that change the outputs (e.g. the published resources' links).

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panorama.edition import Edition
-from panorama.fingerprint import CODE_ROOTS
 from panorama.progress import ProgressCallback, StageReport
 from panorama.stages import (  # noqa: F401  (re-exported: callers and tests use these names)
     DESCRIPTION_FILE,
@@ -91,7 +90,7 @@ def run_pipeline(
     edition: str | None = None,
     allow_partial: bool = False,
     progress: ProgressCallback | None = None,
-    code_roots: tuple[Path, ...] = CODE_ROOTS,
+    code_roots: tuple[Path, ...] | None = None,
 ) -> PipelineResult:
     """Rebuild everything from `raw_dir`; raises BlockedEdition before writing any export.
 

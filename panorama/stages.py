@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from panorama.edition import Edition, choose_edition, discover_editions
 from panorama.errors import BlockedEdition
-from panorama.fingerprint import CODE_ROOTS, code_fingerprint, inputs_fingerprint
+from panorama.fingerprint import code_fingerprint, inputs_fingerprint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +51,7 @@ class Build:
     force: bool = False                 # rebuild even when the inputs did not change
     state_file: Path | None = None      # the target's publication record (stable resource links)
     map_files: MapFiles | None = None   # how files are validated (the flow: one task per file)
-    code_roots: tuple[Path, ...] = CODE_ROOTS
+    code_roots: tuple[Path, ...] | None = None  # what counts as code (default: fingerprint.CODE_ROOTS)
     # products
     chosen: str = ""
     fingerprint: str = ""
