@@ -33,7 +33,8 @@ def log_stage(report: StageReport) -> None:
     STAGE_LOGGER.info("%s : %s", report.label, report.detail, extra={"stage_report": report})
 
 
-@flow(name="construction", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=BUILD_THREADS))
+@flow(name="construction", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=BUILD_THREADS))  # type: ignore[arg-type]  # prefect's own generics
 def build(
     raw_dir: Path,
     out_dir: Path,

@@ -62,7 +62,7 @@ def _stage_task(stage: Stage) -> Task[[Build], str]:
 
     run.__name__ = f"stage_{stage.name}"
     run.__doc__ = stage.run.__doc__
-    return task(run, name=stage.name, task_run_name=stage.label, cache_policy=NO_CACHE)
+    return task(name=stage.name, task_run_name=stage.label, cache_policy=NO_CACHE)(run)
 
 
 STAGE_TASKS: dict[str, Task[[Build], str]] = {s.name: _stage_task(s) for s in STAGES if not s.fans_out}
@@ -76,6 +76,6 @@ def as_task(stage: Stage) -> Stage:
     stage_task = STAGE_TASKS[stage.name]
 
     def run(build: Build) -> str:
-        return stage_task(quote(build))  # type: ignore[arg-type]  # quote: no introspection of the build
+        return stage_task(quote(build))  # type: ignore[call-overload]  # quote: no introspection of the build
 
     return Stage(stage.name, stage.label, run, stage.fans_out, stage.gate)

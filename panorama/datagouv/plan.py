@@ -7,17 +7,18 @@ refused — plus the metadata to put right; the dataset gets create / update / u
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from panorama.datagouv.client import DatagouvClient, file_sha1
 from panorama.datagouv.errors import NotFoundError, PublicationError
 from panorama.datagouv.metadata import DATASET_TITLE, LICENSE, dataset_metadata, metadata_changes
 from panorama.datagouv.resources import SCHEMA_FILE, ResourceSpec, catalogue
 from panorama.datagouv.state import PublicationState
-from panorama.export.atomic import write_text_atomic
 from panorama.errors import SettingsError
+from panorama.export.atomic import write_text_atomic
 from panorama.settings import Target
 
 CREATE, REPLACE, UNCHANGED, REFUSED = "create", "replace", "unchanged", "refused"

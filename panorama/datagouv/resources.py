@@ -5,9 +5,9 @@ it. The dashboard folder is not published (data.gouv.fr refuses HTML).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 SCHEMA_FILE = "schema.json"
 DESCRIPTION_FILE = "description-jeu-de-donnees.md"

@@ -6,7 +6,6 @@ second run can trust. Ids set in the settings (`dataset_id`, `resources`) take p
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 

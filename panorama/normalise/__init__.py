@@ -10,17 +10,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from panorama.findings.catalog import brief
+from panorama.findings.core import Finding, Severity, clip
 from panorama.model import NUMBER_FIELDS
 from panorama.normalise import cells as small
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import known_examples, resolve_ministry
 from panorama.normalise.values import (
-    canonical_boolean, canonical_bracket, canonical_date, canonical_number, canonical_phase,
-    canonical_urls, clean_text, merge_links, split_html, text_series,
+    canonical_boolean,
+    canonical_bracket,
+    canonical_date,
+    canonical_number,
+    canonical_phase,
+    canonical_urls,
+    clean_text,
+    merge_links,
+    split_html,
+    text_series,
 )
 from panorama.reading.table import RawTable
-from panorama.findings.catalog import brief
-from panorama.findings.core import Finding, Severity, clip
 
 __all__ = ["Normalised", "normalise_table", "match_headers", "header_score", "HeaderMatch"]
 

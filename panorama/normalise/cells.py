@@ -14,8 +14,20 @@ from collections.abc import Callable
 import pandas as pd
 
 from panorama.normalise.values import (
-    _NUMBER_UNIT, _SPACES, BRACKETS, FALSE_WORDS, ISO_DATE, PHASES, STRICT_NUMBER, STRICT_URLS, TEXT,
-    TRUE_WORDS, _date_text, plain_key, strip_html, urls_of,
+    _NUMBER_UNIT,
+    _SPACES,
+    BRACKETS,
+    FALSE_WORDS,
+    ISO_DATE,
+    PHASES,
+    STRICT_NUMBER,
+    STRICT_URLS,
+    TEXT,
+    TRUE_WORDS,
+    _date_text,
+    plain_key,
+    strip_html,
+    urls_of,
 )
 
 SMALL_TABLE_ROWS = 5_000  # read at call time, so a test can force either path

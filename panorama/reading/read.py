@@ -19,11 +19,18 @@ import numpy as np
 import pandas as pd
 
 from panorama.errors import UnreadableSubmission
-from panorama.reading import csv_reader, safety, spreadsheet
-from panorama.reading.header import (HEADER_SEARCH_ROWS, HeaderScore, Row, SheetCandidate, choose_header,
-                                     choose_sheet, is_blank)
-from panorama.reading.table import RawTable
 from panorama.findings.core import Finding, Severity, clip
+from panorama.reading import csv_reader, safety, spreadsheet
+from panorama.reading.header import (
+    HEADER_SEARCH_ROWS,
+    HeaderScore,
+    Row,
+    SheetCandidate,
+    choose_header,
+    choose_sheet,
+    is_blank,
+)
+from panorama.reading.table import RawTable
 
 CHUNK_ROWS = 2_048             # small enough for a chunk's fresh strings to stay in CPU cache
 SHARED_STRINGS_LIMIT = 50_000   # a column with more distinct values stops sharing them

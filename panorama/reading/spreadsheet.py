@@ -20,10 +20,10 @@ from xml.etree.ElementTree import Element, ParseError
 
 import openpyxl
 import xlrd
-from xlrd.compdoc import CompDocError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.utils.exceptions import InvalidFileException
+from xlrd.compdoc import CompDocError
 
 from panorama.reading.header import Row
 from panorama.reading.safety import MAX_CELL_CHARS, unreadable

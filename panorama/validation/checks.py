@@ -12,11 +12,11 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from panorama.findings.catalog import brief
+from panorama.findings.core import Finding, Severity, clip
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
-from panorama.findings.catalog import brief
 from panorama.validation.context import CellContext
-from panorama.findings.core import Finding, Severity, clip
 
 # Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
 FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"
@@ -145,7 +145,7 @@ def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
             add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",
                 (f"La tranche « {name} », ligne {where.row(pos)}, ne correspond pas au coût estimé "
                  f"de {cost.iloc[pos]:g} M€."),
-                f"la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
+                "la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
     cadrage = bracket.eq("en cadrage") & cost.notna()
     for pos in _hits(cadrage):
         add("tranche-incoherente", Severity.WARNING, pos, "tranche_cout",

@@ -14,13 +14,13 @@ import pandas as pd
 
 from panorama.edition import EDITION_FILE, Edition
 from panorama.errors import UnreadableSubmission
+from panorama.findings.core import Finding, Severity
 from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, project_fields
 from panorama.normalise import normalise_table
 from panorama.normalise.headers import HeaderMatch, header_score, match_headers
 from panorama.normalise.values import text_series
 from panorama.reading.table import RawTable
 from panorama.validation.checks import cadrage_checks, content_checks, cross_checks, duplicate_projects
-from panorama.findings.core import Finding, Severity
 from panorama.validation.tableschema import CellContext, check_schema, unique_findings
 
 CHUNK_ROWS = 20_000  # rows normalised and checked at a time: bounds the intermediate columns

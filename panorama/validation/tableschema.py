@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from panorama.normalise.cells import is_small
-from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.findings.catalog import brief
 from panorama.findings.core import Finding, Severity, clip
+from panorama.normalise.cells import is_small
+from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
 from panorama.validation.schema_cells import check_schema_cells
