@@ -67,10 +67,10 @@ def write_result(name: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Stamp `payload` with the machine, print it as JSON and write bench/results/<name>.json."""
     result = {"benchmark": name, "machine": machine(), **payload}
     text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    tmp = RESULTS / f".{name}.json.tmp"
-    tmp.write_text(text + "\n", encoding="utf-8")
-    os.replace(tmp, RESULTS / f"{name}.json")
+    ensure_repo_on_path()
+    from panorama.export.atomic import write_text_atomic  # the project's one atomic writer
+
+    write_text_atomic(RESULTS / f"{name}.json", text + "\n")
     print(text, flush=True)
     return result
 

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--editions", type=int, default=20)
     parser.add_argument("--top", type=int, default=15)
-    parser.add_argument("--stage", help="profile this stage instead of the slowest (e.g. read+validate)")
+    parser.add_argument("--stage", help="profile this stage instead of the slowest (a name of panorama.stages.STAGES, "
+                                        "e.g. validation)")
     args = parser.parse_args(argv)
     return write_result("profile_stage", run(args.editions, args.top, args.stage))
 

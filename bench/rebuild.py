@@ -4,7 +4,8 @@ Usage: python bench/rebuild.py [--editions 20] [--projects 60] [--no-flow] [--th
 
 A synthetic raw folder (bench/synthetic.py: ~60 projects per edition, ten files per edition in
 CSV and XLSX) is generated in a temporary folder (not timed). Then:
-(a) plain functions of `panorama.pipeline`, stage by stage, in the order `run_pipeline` calls them;
+(a) the stages of `panorama.stages.STAGES` as plain functions, one lap per stage (the list
+    `run_pipeline` and the flow walk);
 (b) the `construction` flow (`flows.build.build`) against a real `prefect server start` on a free
     loopback port, with its own PREFECT_HOME and analytics off (stopped at the end);
 (c) an unchanged re-run for both (the input fingerprint stops them early), and a forced flow re-run
@@ -34,10 +35,11 @@ def warm_imports() -> float:
     start = time.perf_counter()
     import panorama.changelog  # noqa: F401
     import panorama.dashboard  # noqa: F401
-    import panorama.export  # noqa: F401
+    import panorama.export.writer  # noqa: F401
     import panorama.figures  # noqa: F401
     import panorama.identity  # noqa: F401
     import panorama.pipeline  # noqa: F401
+    import panorama.reading  # noqa: F401
     import panorama.validation.report  # noqa: F401
     import panorama.validation.submission  # noqa: F401
 
@@ -45,32 +47,17 @@ def warm_imports() -> float:
 
 
 def plain_rebuild(raw: Path, out: Path, reports: Path, watch: Stopwatch | None = None) -> tuple[Stopwatch, Any]:
-    """`run_pipeline` unrolled, one lap per stage; returns the stopwatch and the history.
-
-    `watch` lets a caller wrap a stage (bench/profile_stage.py profiles one)."""
-    from panorama import pipeline
-    from panorama.edition import discover_editions
+    """The stages of `panorama.stages.STAGES`, in order, one lap per stage (named as the stage);
+    returns the stopwatch and the history. `watch` lets a caller wrap a stage (bench/profile_stage.py)."""
+    from panorama.pipeline import run_stage
+    from panorama.stages import STAGES, Build
 
     watch = watch or Stopwatch()
-    with watch("discover+fingerprint"):
-        fingerprint = pipeline.inputs_fingerprint(raw)
-        editions = discover_editions(raw)
-    with watch("read+validate"):
-        validations = pipeline.validate_all(editions)
-    with watch("reports"):
-        pipeline.write_all_reports(validations, reports)
-        pipeline.ensure_publishable(validations)
-    with watch("identity+history"):
-        identity = pipeline.build_history(validations, raw)
-        pipeline.write_review(identity.review, reports)
-    with watch("figures"):
-        measures = pipeline.measure(identity.history, editions)
-    with watch("documents"):
-        changelog, extra = pipeline.render_documents(identity.history, measures, editions, validations)
-    with watch("export"):
-        written = pipeline.export(identity.history, measures, out, changelog, extra)
-        pipeline.record_fingerprint(out, fingerprint, written)
-    return watch, identity.history
+    build = Build(raw, out, reports, force=True)
+    for stage in STAGES:
+        with watch(stage.name):
+            run_stage(stage, build)
+    return watch, build.identity.history if build.identity else None
 
 
 def plain_unchanged(raw: Path, out: Path, reports: Path) -> tuple[float, bool]:

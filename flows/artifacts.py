@@ -7,13 +7,15 @@ from pathlib import Path
 import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from panorama.validation.submission import EditionValidation
+
 
 def _key(text: str) -> str:
     """Artifact keys accept lowercase letters, digits and dashes only."""
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
 
 
-def validation_summary(validation, report_dir: Path) -> str:
+def validation_summary(validation: EditionValidation, report_dir: Path) -> str:
     """Per ministry file: status, counts, where the report is."""
     lines = [
         f"# Validation de l'édition {validation.edition.id}",
@@ -35,7 +37,7 @@ def validation_summary(validation, report_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def publish_validation(validations: list, report_dir: Path) -> None:
+def publish_validation(validations: list[EditionValidation], report_dir: Path) -> None:
     for v in validations:
         create_markdown_artifact(
             key=_key(f"validation-{v.edition.id}"),
@@ -64,7 +66,7 @@ def publish_figures(indicators: pd.DataFrame, notes: list[str]) -> None:
         )
 
 
-def publish_publication(rows: list[dict], target: str) -> None:
+def publish_publication(rows: list[dict[str, str]], target: str) -> None:
     create_table_artifact(
         key=_key(f"publication-{target}"), table=rows, description=f"Ce qui a été publié sur la cible {target}"
     )

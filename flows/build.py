@@ -1,48 +1,41 @@
-"""The building half of every flow: raw folder → validated editions → history → exports."""
+"""The building half of every flow: the stages of `panorama.stages.STAGES`, one task each.
+
+Reading and validation fan out (one cached task per submission file); after each stage a
+`StageReport` is logged on the `panorama.stages` logger (INFO, "label : detail", the report itself
+in the record's `stage_report` attribute) so that a command running the flow in-process can show
+it, and the steward's artifacts are created after the stages that produce them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts, tasks
-from panorama import pipeline
-from panorama.edition import Edition, choose_edition, edition_warnings
-from panorama.errors import BlockedEdition
-from panorama.validation.rules import load_rules
+from flows.summaries import BuildOutcome
+from panorama.edition import edition_warnings
+from panorama.pipeline import run_stages
+from panorama.progress import StageReport
+from panorama.stages import STAGES, Build
 
+__all__ = ["BuildOutcome", "build", "log_stage", "resolve_folders", "run_build"]
 
-@dataclass
-class BuildOutcome:
-    editions: list[Edition]
-    edition: str
-    unchanged: bool
-    validations: list = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    indicators: object = None
-
-
-def blocked_message(validations: list) -> str:
-    """Name the ministries and files at fault, as the failed run's message."""
-    parts = []
-    for v in validations:
-        if v.publishable:
-            continue
-        for sub in v.submissions:
-            if sub.file in v.blocking_files:
-                ministries = ", ".join(sorted(set(sub.table["ministere_code"].dropna()))) or "ministère non lu"
-                parts.append(f"{v.edition.id}/{sub.file} ({ministries})")
-    return "; ".join(parts)
-
+STAGE_LOGGER = logging.getLogger("panorama.stages")
 
 # Validation is CPU-bound Python: an unbounded thread pool (Prefect's default) starts every file at
 # once and spends its time switching; a few threads keep I/O overlapped (measured: 2.2x → 1.5x).
 BUILD_THREADS = 4
 
 
-@flow(name="construction", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=BUILD_THREADS))
+def log_stage(report: StageReport) -> None:
+    """One line per stage on `panorama.stages`; the CLI renders the record's `stage_report`."""
+    STAGE_LOGGER.info("%s : %s", report.label, report.detail, extra={"stage_report": report})
+
+
+@flow(name="construction", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=BUILD_THREADS))  # type: ignore[arg-type]  # prefect's own generics
 def build(
     raw_dir: Path,
     out_dir: Path,
@@ -54,38 +47,31 @@ def build(
 ) -> BuildOutcome:
     """Validate every edition, then rebuild the history and exports unless nothing changed."""
     logger = get_run_logger()
-    editions = tasks.discover(raw_dir)
-    load_rules(raw_dir)  # the steward's rule files (politique.toml…), checked before any work: exit 2 when malformed
-    for note in edition_warnings(editions):
-        logger.warning(note)
-    chosen = choose_edition(editions, edition)
-    partial = frozenset({chosen}) if allow_partial else frozenset()
-    fingerprint = tasks.fingerprint(raw_dir, partial)
-    if not force and pipeline.outputs_current(raw_dir, out_dir, fingerprint):
+    state = Build(raw_dir, out_dir, report_dir, edition=edition, allow_partial=allow_partial, force=force,
+                  state_file=state_file, map_files=tasks.submit_files)
+
+    def progress(report: StageReport) -> None:
+        log_stage(report)
+        if report.stage == "empreinte":
+            for note in edition_warnings(state.editions):  # e.g. a publication date still to come
+                logger.warning(note)
+        elif report.stage == "validation":
+            artifacts.publish_validation(state.validations, report_dir)
+        elif report.stage == "indicateurs" and state.measures is not None:
+            artifacts.publish_figures(state.measures.indicators, state.measures.notes)
+            if state.identity is not None:  # what changed against the previous edition (panorama.diff)
+                artifacts.publish_diff(state.identity.history, state.measures.indicators, state.editions,
+                                       state.chosen, state.identity.links, state.partial)
+            for note in state.measures.notes:
+                logger.warning(note)
+
+    run_stages(state, [tasks.as_task(s) for s in STAGES], progress)
+    if state.unchanged:
         logger.info("Entrées inchangées depuis la dernière construction : rien à reconstruire.")
-        return BuildOutcome(editions, chosen, unchanged=True)
-    futures = {e.id: [tasks.validate_submission.submit(p, e) for p in e.files] for e in editions}
-    validations = [
-        tasks.combine_edition(e, [f.result() for f in futures[e.id]], e.id in partial) for e in editions
-    ]
-    tasks.write_reports(validations, report_dir)
-    artifacts.publish_validation(validations, report_dir)
-    blocked = [v for v in validations if not v.publishable]
-    if blocked:
-        raise BlockedEdition(blocked[0].edition.id, [blocked_message(validations)])
-    identity = tasks.build_history(validations, raw_dir)
-    tasks.write_review(identity.review, report_dir)
-    measures = tasks.measure(identity.history, editions)
-    measures.notes[:0] = list(identity.warnings)
-    artifacts.publish_figures(measures.indicators, measures.notes)
-    artifacts.publish_diff(identity.history, measures.indicators, editions, chosen, identity.links, partial)
-    for note in measures.notes:
-        logger.warning(note)
-    links = pipeline.load_resource_links(state_file)
-    changelog, extra = tasks.render_documents(identity.history, measures, editions, validations, links)
-    written = tasks.export(identity.history, measures, out_dir, changelog, extra, fingerprint)
-    logger.info("%d fichiers écrits dans %s", len(written), out_dir)
-    return BuildOutcome(editions, chosen, False, validations, written, measures.indicators)
+        return BuildOutcome(state.editions, state.chosen, unchanged=True)
+    logger.info("%d fichiers écrits dans %s", len(state.written), out_dir)
+    indicators = state.measures.indicators if state.measures else None
+    return BuildOutcome(state.editions, state.chosen, False, state.validations, state.written, indicators)
 
 
 def resolve_folders(raw_dir: str | None, out_dir: str | None, report_dir: str | None,
@@ -112,5 +98,5 @@ def run_build(raw_dir: Path, out_dir: Path, report_dir: Path, edition: str | Non
     from flows.runners import task_runner_from_env
 
     runner = task_runner_from_env()
-    flow_ = build.with_options(task_runner=runner) if runner else build
+    flow_ = build.with_options(task_runner=runner) if runner else build  # type: ignore[arg-type]
     return flow_(raw_dir, out_dir, report_dir, edition, allow_partial, force, state_file)

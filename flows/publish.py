@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import artifacts
+from flows.summaries import RunSummary
 from panorama.datagouv.apply import apply_plan, check_production, summary_rows
 from panorama.datagouv.client import DatagouvClient
 from panorama.datagouv.errors import ApiError
@@ -117,11 +118,11 @@ def publish(out_dir: Path, target: str, dry_run: bool = False, force: bool = Fal
     return rows
 
 
-def publish_or_preview(summary: dict, out_dir: Path, target: str | None, dry_run: bool, force: bool,
-                       yes: bool) -> dict:
+def publish_or_preview(summary: RunSummary, out_dir: Path, target: str | None, dry_run: bool, force: bool,
+                       yes: bool) -> RunSummary:
     """Publish to `target`; without one, list what would be published from the local files only."""
     if target:
-        summary["publication"] = publish(out_dir, target, dry_run, force, yes)
+        summary.publication = publish(out_dir, target, dry_run, force, yes)
     else:
-        summary["apercu"] = local_preview(out_dir)
+        summary.apercu = local_preview(out_dir)
     return summary

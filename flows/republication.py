@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
 from panorama.lock import build_lock
+from flows.summaries import RunSummary
 
 
 @flow(name="republication", log_prints=True)
@@ -19,7 +20,7 @@ def republication(
     raw_dir: str | None = None,
     out_dir: str | None = None,
     report_dir: str | None = None,
-) -> dict:
+) -> RunSummary:
     """Rebuild from the raw folder and upload what changed; `force` re-uploads every file.
 
     The history is a pure function of the raw folder, so republishing one edition or all of them
@@ -31,5 +32,6 @@ def republication(
     with build_lock(out, get_run_logger().warning):  # one build (and its publication) per output folder
         wanted = None if edition == "all" else edition
         outcome = run_build(raw, out, reports, wanted, allow_partial and wanted is not None, force, state_file)
-        summary = {"edition": edition, "inchange": outcome.unchanged, "sortie": str(out)}
+        summary = RunSummary(edition=edition, inchange=outcome.unchanged, sortie=str(out),
+                             fichiers=[str(p) for p in outcome.written], rapports=str(reports))
         return publish_or_preview(summary, out, target, dry_run, force, yes)

@@ -7,7 +7,8 @@ choice is read when a flow starts (never at import) so that a worker's environme
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from panorama.errors import SettingsError
 
@@ -30,7 +31,7 @@ def _workers(value: str) -> int:
     return count
 
 
-def task_runner_from_env(env: Mapping[str, str] | None = None) -> "TaskRunner | None":
+def task_runner_from_env(env: Mapping[str, str] | None = None) -> TaskRunner | None:
     """A DaskTaskRunner on an existing scheduler (PANORAMA_DASK_ADDRESS, e.g. tcp://10.0.0.5:8786)
     or on a local cluster of N worker processes (PANORAMA_DASK_WORKERS=N); None keeps the flow's
     default runner."""

@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
 from panorama.lock import build_lock
+from flows.summaries import RunSummary
 
 
 @flow(name="publication-semestrielle", log_prints=True)
@@ -19,7 +20,7 @@ def publication_semestrielle(
     raw_dir: str | None = None,
     out_dir: str | None = None,
     report_dir: str | None = None,
-) -> dict:
+) -> RunSummary:
     """Validate the submissions, rebuild the history and exports, then publish to `target`.
 
     Without a target nothing leaves the machine: the run lists what it would publish.
@@ -27,11 +28,6 @@ def publication_semestrielle(
     raw, out, reports, state_file = resolve_folders(raw_dir, out_dir, report_dir, target)
     with build_lock(out, get_run_logger().warning):  # one build (and its publication) per output folder
         outcome = run_build(raw, out, reports, edition, allow_partial, force, state_file)
-        summary = {
-            "edition": outcome.edition,
-            "inchange": outcome.unchanged,
-            "fichiers": [str(p) for p in outcome.written],
-            "sortie": str(out),
-            "rapports": str(reports),
-        }
+        summary = RunSummary(edition=outcome.edition, inchange=outcome.unchanged, sortie=str(out),
+                             fichiers=[str(p) for p in outcome.written], rapports=str(reports))
         return publish_or_preview(summary, out, target, dry_run, force, yes)

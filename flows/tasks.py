@@ -1,91 +1,81 @@
-"""Tasks: one per stage of the pipeline, each a thin call into `panorama`.
+"""Tasks: one per stage of `panorama.stages.STAGES`, plus one per submission file.
 
-Retries sit on network steps only. Caching is keyed on content hashes (never on DataFrames:
-prefect #17547, #16049), so an unchanged submission is not read twice.
+Retries sit on network steps only (flows/publish.py). Caching is keyed on content hashes (never on
+DataFrames: prefect #17547, #16049): a submission's result depends on its bytes, its edition, the
+steward's rule files and the code (package source, reference data, schema), and on nothing else.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import Task
+from prefect.utilities.annotations import quote
 
-from panorama import __version__, pipeline
-from panorama.edition import Edition, discover_editions
-from panorama.model import schema_version
-from panorama.validation.rules import rules_digest
+from panorama.edition import Edition
+from panorama.fingerprint import code_fingerprint, rules_fingerprint
+from panorama.stages import STAGES, Build, Stage
+from panorama.validation.submission import SubmissionResult
+from panorama.validation.targets import FileJob
 
 
-def _submission_key(_context: object, parameters: dict) -> str:
-    """File bytes + schema version + code version + the steward's rules: what a submission result depends on."""
+def submission_key(_context: object, parameters: dict[str, Any]) -> str:
+    """File bytes + edition + the steward's rules + code: all a submission's result depends on."""
     path = Path(parameters["path"])
     edition: Edition | None = parameters.get("edition")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    edition_key = f"{edition.id}:{edition.date_publication}" if edition else "-"
-    rules = rules_digest(edition.path.parent if edition else None)  # politique.toml, ministeres.csv…
-    return f"submission-{digest}-{edition_key}-{schema_version()}-{__version__}-{rules}"
-
-
-@task(name="découvrir-les-éditions", cache_policy=NO_CACHE)
-def discover(raw_dir: Path) -> list[Edition]:
-    return discover_editions(raw_dir)
-
-
-@task(name="empreinte-des-entrées", cache_policy=NO_CACHE)
-def fingerprint(raw_dir: Path, partial: frozenset[str]) -> str:
-    return pipeline.inputs_fingerprint(raw_dir, partial)
+    if edition is None:
+        edition_key, rules = "-", "-"
+    else:
+        edition_key = f"{edition.id}:{edition.numero}:{edition.date_publication}"
+        rules = rules_fingerprint(edition.path.parent)
+    return f"submission-{digest}-{edition_key}-{rules[:16]}-{code_fingerprint()[:16]}"
 
 
 @task(
     name="lire-et-valider-une-remontée",
-    cache_key_fn=_submission_key,
+    cache_key_fn=submission_key,
     cache_expiration=timedelta(days=400),
     persist_result=True,
     task_run_name="valider {path.name}",
 )
-def validate_submission(path: Path, edition: Edition | None):
+def validate_submission(path: Path, edition: Edition | None) -> SubmissionResult:
     from panorama.validation.submission import validate_submission as run
 
     return run(path, edition)
 
 
-@task(name="consolider-une-édition", cache_policy=NO_CACHE, task_run_name="consolider {edition.id}")
-def combine_edition(edition: Edition, submissions: list, partial: bool):
-    from panorama.validation.submission import combine_edition as run
-
-    return run(edition, submissions, partial=partial)
-
-
-@task(name="écrire-les-rapports", cache_policy=NO_CACHE)
-def write_reports(validations: list, report_dir: Path) -> list[Path]:
-    return pipeline.write_all_reports(validations, report_dir)
+def submit_files(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
+    """`map_files` for the flows: one task per file on the flow's task runner, results in order."""
+    futures = [validate_submission.submit(path, edition) for path, edition in jobs]
+    return [f.result() for f in futures]
 
 
-@task(name="identifier-les-projets", cache_policy=NO_CACHE)
-def build_history(validations: list, raw_dir: Path):
-    return pipeline.build_history(validations, raw_dir)
+def _stage_task(stage: Stage) -> Task[[Build], str]:
+    def run(build: Build) -> str:
+        return stage.run(build)
+
+    run.__name__ = f"stage_{stage.name}"
+    run.__doc__ = stage.run.__doc__
+    return task(name=stage.name, task_run_name=stage.label, cache_policy=NO_CACHE)(run)
 
 
-@task(name="liste-à-vérifier", cache_policy=NO_CACHE)
-def write_review(review: pd.DataFrame, report_dir: Path) -> Path:
-    return pipeline.write_review(review, report_dir)
+STAGE_TASKS: dict[str, Task[[Build], str]] = {s.name: _stage_task(s) for s in STAGES if not s.fans_out}
 
 
-@task(name="calculer-les-indicateurs", cache_policy=NO_CACHE)
-def measure(history: pd.DataFrame, editions: list[Edition]) -> pipeline.Measures:
-    return pipeline.measure(history, editions)
+def as_task(stage: Stage) -> Stage:
+    """The stage as the flow runs it: a task (the build passed unexamined), or, for the stage that
+    fans out, in the flow body with one task per file."""
+    if stage.fans_out:
+        return stage
+    stage_task = STAGE_TASKS[stage.name]
 
+    def run(build: Build) -> str:
+        return stage_task(quote(build))  # type: ignore[call-overload]  # quote: no introspection of the build
 
-@task(name="rédiger-les-documents", cache_policy=NO_CACHE)
-def render_documents(history, measures, editions, validations, links):
-    return pipeline.render_documents(history, measures, editions, validations, links)
-
-
-@task(name="exporter", cache_policy=NO_CACHE)
-def export(history, measures, out_dir: Path, changelog: str, extra: dict[str, bytes], fingerprint: str) -> list[Path]:
-    written = pipeline.export(history, measures, out_dir, changelog, extra)
-    pipeline.record_fingerprint(out_dir, fingerprint, written)
-    return written
+    return Stage(stage.name, stage.label, run, stage.fans_out, stage.gate)

@@ -1,4 +1,8 @@
-"""`validation`: validate submission files or edition folders, one task per file."""
+"""`validation`: validate submission files or edition folders exactly as `panorama validate` does.
+
+Same grouping, same edition-level checks, same report folders (`panorama.validation.targets`);
+only the files go through one cached task each.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,23 +10,19 @@ from pathlib import Path
 from prefect import flow
 
 from flows import tasks
+from flows.summaries import ValidationSummary
 
 
 @flow(name="validation", log_prints=True)
-def validation(paths: list[str], report_dir: str | None = None) -> dict:
-    """Validate each file (folders expand to their submission files) and write the reports."""
-    from panorama.edition import submission_files
-    from panorama.validation.report import write_reports
+def validation(paths: list[str], report_dir: str | None = None, partial: bool = False) -> ValidationSummary:
+    """Validate each file (edition folders as editions) and write the reports."""
+    from panorama.validation.targets import group_paths, results_of, validate_groups, write_outcome_reports
 
-    files: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        files.extend(submission_files(p, edition=(p / "edition.toml").is_file()) if p.is_dir() else [p])
-    futures = [tasks.validate_submission.submit(f, None) for f in files]
-    results = [f.result() for f in futures]
-    if report_dir:
-        write_reports(results, Path(report_dir))
-    return {
-        "fichiers": [r.file for r in results],
-        "bloquants": [r.file for r in results if r.blocking],
-    }
+    outcomes = validate_groups(group_paths([Path(p) for p in paths]), partial, tasks.submit_files)
+    written = write_outcome_reports(outcomes, Path(report_dir)) if report_dir else []
+    results = [r for o in outcomes for r in results_of(o)]
+    return ValidationSummary(
+        fichiers=[r.file for r in results],
+        bloquants=[r.file for r in results if r.blocking],
+        rapports=[str(p) for p in written],
+    )

@@ -390,7 +390,7 @@ def test_hidden_links_are_neither_listed_nor_read_by_the_fingerprint(raw: Path, 
     """Clutter is ignored, so a hidden link must not be read either: the inputs' fingerprint comes
     from the same listing, and changing what the link points to changes nothing."""
     from panorama.edition import input_files
-    from panorama.pipeline import inputs_fingerprint
+    from panorama.fingerprint import inputs_fingerprint
 
     (raw / "2024-12" / ".~lien.csv").symlink_to(secret)
     (raw / ".lien").symlink_to(secret)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -26,10 +26,10 @@ app = typer.Typer(
 console = Console(stderr=False)
 errors = Console(stderr=True)
 
-RawOpt = Annotated[Optional[Path], typer.Option("--raw", help="Dossier des éditions brutes (défaut : réglages, data/raw).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Dossier des fichiers publiés (défaut : data/published).")]
-ReportOpt = Annotated[Optional[Path], typer.Option("--report-dir", help="Dossier des rapports de validation (défaut : data/rapports).")]
-TargetOpt = Annotated[Optional[str], typer.Option("--target", help="Cible data.gouv.fr configurée (demo, prod…). Sans cible : rien n'est publié.")]
+RawOpt = Annotated[Path | None, typer.Option("--raw", help="Dossier des éditions brutes (défaut : réglages, data/raw).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Dossier des fichiers publiés (défaut : data/published).")]
+ReportOpt = Annotated[Path | None, typer.Option("--report-dir", help="Dossier des rapports de validation (défaut : data/rapports).")]
+TargetOpt = Annotated[str | None, typer.Option("--target", help="Cible data.gouv.fr configurée (demo, prod…). Sans cible : rien n'est publié.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Montrer le plan de publication sans rien écrire sur data.gouv.fr.")]
 YesOpt = Annotated[bool, typer.Option("--yes", help="Confirmer la publication en production sans question.")]
 
@@ -73,7 +73,7 @@ def run(
     raw: RawOpt = None,
     out: OutOpt = None,
     report_dir: ReportOpt = None,
-    edition: Annotated[Optional[str], typer.Option("--edition", help="Édition publiée (défaut : la plus récente).")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", help="Édition publiée (défaut : la plus récente).")] = None,
     target: TargetOpt = None,
     dry_run: DryRunOpt = False,
     partial: Annotated[bool, typer.Option("--partial", help="Autoriser une édition partielle : les remontées bloquantes sont écartées.")] = False,
@@ -111,8 +111,8 @@ def republish(
 @app.command("publish")
 def publish(
     target: TargetOpt = None,
-    api_url: Annotated[Optional[str], typer.Option("--api-url", help="Adresse d'une API data.gouv.fr ponctuelle (avec --dataset).")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset", help="Identifiant du jeu de données (avec --api-url).")] = None,
+    api_url: Annotated[str | None, typer.Option("--api-url", help="Adresse d'une API data.gouv.fr ponctuelle (avec --dataset).")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="Identifiant du jeu de données (avec --api-url).")] = None,
     dry_run: DryRunOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Téléverser même les fichiers inchangés.")] = False,
     out: OutOpt = None,

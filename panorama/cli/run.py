@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
@@ -66,7 +67,7 @@ def _print_summary(out: Path, reports: Path, unchanged: bool, preview: list[dict
         console.print(summary_table(published, "Publication"))
 
 
-def _guarded(start: Callable[[], dict], out: Path, reports: Path) -> int:
+def _guarded(start: Callable[[], Any], out: Path, reports: Path) -> int:
     """Run a flow or the direct pipeline; typed errors become a French message and an exit code."""
     try:
         summary = start()
@@ -85,7 +86,7 @@ def run_command(
     raw: Path, out: Path, reports: Path, edition: str | None, target: str | None,
     dry_run: bool, partial: bool, force: bool, yes: bool, direct: bool,
 ) -> int:
-    def start() -> dict:
+    def start() -> Any:  # a flow's RunSummary, or the direct run's dict: both read by key
         if direct:
             from panorama.lock import build_lock
 
@@ -134,7 +135,7 @@ def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes
 def republish_command(
     raw: Path, out: Path, reports: Path, edition: str, target: str | None, dry_run: bool, force: bool, yes: bool,
 ) -> int:
-    def start() -> dict:
+    def start() -> Any:  # a flow's RunSummary, or the direct run's dict: both read by key
         from flows.republication import republication
 
         with console.status("Republication en cours (Prefect)…"):

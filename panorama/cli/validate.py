@@ -13,51 +13,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from panorama.edition import EDITION_FILE, Edition, load_edition, submission_files
 from panorama.errors import PanoramaError
 from panorama.folders import check_validate_folders
 from panorama.findings.core import Severity
-from panorama.validation.report import DEFAULT_LIMIT, safe_name, submission_report, write_reports
-from panorama.validation.submission import EditionValidation, SubmissionResult, validate_edition, validate_paths
+from panorama.validation.report import DEFAULT_LIMIT, submission_report, write_reports
+from panorama.validation.submission import EditionValidation, SubmissionResult
+from panorama.validation.targets import group_paths, is_blocking, report_folder, results_of, validate_groups
 
 SHOWN_PER_FILE = 20
 
 
-class _CannotRun(PanoramaError):
-    """A path is missing or a file cannot be read: the command stops before writing anything."""
-
-
-def _groups(paths: list[Path]) -> list[Edition | list[Path]]:
-    """Edition folders become editions; other folders and files are validated together."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise _CannotRun("Chemin introuvable : " + ", ".join(f"« {p} »" for p in missing)
-                         + ". Attendu : un fichier CSV, XLSX, XLS ou ODS, ou un dossier d'édition contenant edition.toml.")
-    groups: list[Edition | list[Path]] = []
-    loose: list[Path] = []
-    for p in paths:
-        if p.is_dir() and (p / EDITION_FILE).is_file():
-            groups.append(load_edition(p))
-        elif p.is_dir():
-            loose += submission_files(p, edition=False)
-        else:
-            loose.append(p)
-    if loose:
-        groups.append(loose)
-    if not groups:
-        raise _CannotRun("Aucun fichier à valider dans " + ", ".join(f"« {p} »" for p in paths)
-                         + ". Attendu : des fichiers .csv, .xlsx, .xls ou .ods.")
-    return groups
-
-
-def _results(outcome: EditionValidation | list[SubmissionResult]) -> list[SubmissionResult]:
-    return outcome.submissions if isinstance(outcome, EditionValidation) else outcome
-
-
-def _blocking(outcome: EditionValidation | list[SubmissionResult]) -> bool:
-    if isinstance(outcome, EditionValidation):
-        return not outcome.publishable
-    return any(r.blocking for r in outcome)
+# The grouping, the checks across files and the report folders are the `validation` flow's too.
+_groups = group_paths
+_results = results_of
+_blocking = is_blocking
 
 
 def _print_result(console: Console, r: SubmissionResult) -> None:
@@ -80,10 +49,7 @@ def _print_result(console: Console, r: SubmissionResult) -> None:
         console.print(f"  … et {len(shown) - SHOWN_PER_FILE} autre(s) constat(s) : voir le rapport complet.", highlight=False)
 
 
-def _report_folder(report_dir: Path, outcome: EditionValidation | list[SubmissionResult], several: bool) -> Path:
-    if not several:
-        return report_dir
-    return report_dir / (safe_name(outcome.edition.id) if isinstance(outcome, EditionValidation) else "fichiers")
+_report_folder = report_folder
 
 
 def validate_command(paths: list[Path], report_dir: Path | None, fmt: str = "text", partial: bool = False) -> int:
@@ -93,8 +59,7 @@ def validate_command(paths: list[Path], report_dir: Path | None, fmt: str = "tex
     try:
         groups = _groups([Path(p) for p in paths])
         check_validate_folders([Path(p) for p in paths], Path(report_dir) if report_dir is not None else None)
-        outcomes = [validate_edition(g, partial=partial) if isinstance(g, Edition) else validate_paths(g)
-                    for g in groups]
+        outcomes = validate_groups(groups, partial)
     except PanoramaError as error:
         err.print(f"[red]Erreur[/red] : {escape(error.message)}", highlight=False)
         return 2

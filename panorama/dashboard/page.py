@@ -9,6 +9,7 @@ import base64
 import hashlib
 from html import escape
 from importlib import resources
+
 import pandas as pd
 
 from panorama import methodology

@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from panorama.datagouv.client import DatagouvClient
 from panorama.datagouv.errors import ApiError, ChecksumMismatch, PublicationError, PublicationRefused

@@ -20,11 +20,12 @@ import math
 import random
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -129,7 +130,7 @@ class DatagouvClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": "panorama-publication/0.1"})
 
     @classmethod
-    def for_target(cls, target: Target, api_key: str, **overrides: Any) -> "DatagouvClient":
+    def for_target(cls, target: Target, api_key: str, **overrides: Any) -> DatagouvClient:
         options: dict[str, Any] = dict(
             timeout=target.timeout_seconds,
             max_retries=target.max_retries,
@@ -142,7 +143,7 @@ class DatagouvClient:
     def __repr__(self) -> str:
         return f"DatagouvClient(api_url={self.api_url!r})"
 
-    def __enter__(self) -> "DatagouvClient":
+    def __enter__(self) -> DatagouvClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -316,7 +317,7 @@ class DatagouvClient:
             return None
         if when.tzinfo is None:
             return None
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text

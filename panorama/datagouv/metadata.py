@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from panorama.datagouv.resources import DESCRIPTION_FILE, INDICATORS_FILE
 

@@ -7,9 +7,10 @@ refused — plus the metadata to put right; the dataset gets create / update / u
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from panorama.datagouv.client import DatagouvClient, file_sha1
 from panorama.datagouv.errors import NotFoundError, PublicationError
@@ -17,7 +18,7 @@ from panorama.datagouv.metadata import DATASET_TITLE, LICENSE, dataset_metadata,
 from panorama.datagouv.resources import SCHEMA_FILE, ResourceSpec, catalogue
 from panorama.datagouv.state import PublicationState
 from panorama.errors import SettingsError
-from panorama.export.atomic import write_bytes_atomic
+from panorama.export.atomic import write_text_atomic
 from panorama.settings import Target
 
 CREATE, REPLACE, UNCHANGED, REFUSED = "create", "replace", "unchanged", "refused"
@@ -66,8 +67,9 @@ class Plan:
 
     def write_json(self, path: Path) -> None:
         """Atomic, deterministic JSON (no timestamp) for review before a real run."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        write_bytes_atomic(path, text.encode("utf-8"))
+        write_text_atomic(path, text, mode=0o600)  # as before: readable by its owner only
 
     def lines(self) -> list[str]:
         """The plan in French, one line per step, for people."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from panorama.datagouv.errors import PublicationError
-from panorama.export.atomic import write_bytes_atomic
+from panorama.export.atomic import write_text_atomic
 from panorama.settings import Target
 
 
@@ -74,4 +74,4 @@ def save_state(path: Path, state: PublicationState) -> None:
     state.resources = {**{str(k): str(v) for k, v in on_disk.items()}, **state.resources}
     state.dataset_id = state.dataset_id or recorded.get("dataset_id") or None
     text = json.dumps(state.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_text_atomic(path, text, mode=0o600)  # readable by its owner only

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import tempfile
 from pathlib import Path, PurePosixPath
 
 STAGING_PREFIX = ".staging-"
@@ -106,21 +107,25 @@ def promote(staging: Path, out_dir: Path, names: list[str]) -> list[Path]:
     return finals
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
+def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> Path:
     """Replace one file atomically: a temporary file beside it, flushed, then `os.replace`.
 
-    For the single files other stages write (reports, fingerprints); a crash leaves either the
-    old file or the new one, plus at worst a hidden `.<name>.tmp-<pid>` that the next call replaces.
+    The one helper for every single file the pipeline writes (reports, the review list, the input
+    fingerprint, the publication record and plan). A crash leaves either the old file or the new
+    one, plus at worst a hidden `.<name>.<random>.tmp` beside it; the temporary name is unique, so
+    two threads writing the same file never share one. `mode`: reports are meant to be shared.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     replaced = False
     try:
-        with open(temporary, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(temporary, mode)  # mkstemp creates 0600
         os.replace(temporary, path)
         replaced = True
     finally:
@@ -128,6 +133,11 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
             temporary.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return path
+
+
+def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> Path:
+    """`write_bytes_atomic` for UTF-8 text, newlines kept as given."""
+    return write_bytes_atomic(path, text.encode("utf-8"), mode)
 
 
 def discard(staging: Path) -> None:

@@ -19,10 +19,10 @@ import pandas as pd
 from panorama.edition import Edition
 from panorama.errors import InvalidEdition
 from panorama.history import stack_editions
-from panorama.normalise.ministries import resolve_ministry
 from panorama.identity import matcher
 from panorama.identity.aliases import load_aliases, match_key
 from panorama.identity.ids import is_valid_identifier, mint
+from panorama.normalise.ministries import resolve_ministry
 
 __all__ = ["IdentityResult", "assign_identifiers", "load_aliases", "REVIEW_COLUMNS", "LINK_COLUMNS"]
 

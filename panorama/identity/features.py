@@ -11,9 +11,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Iterable
 
 import pandas as pd
 

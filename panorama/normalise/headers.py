@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from panorama.model import load_schema_descriptor
 from panorama.findings.core import Finding, Severity
+from panorama.model import load_schema_descriptor
 
 # Pseudo-field: a "Ministère porteur" column may hold a code (format 1) or a full name (format 2).
 MINISTRY = "ministere"

@@ -12,6 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from panorama.findings.catalog import brief
+from panorama.findings.core import Finding, Severity, clip
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
 from panorama.findings.catalog import brief, severity_of
@@ -145,7 +147,7 @@ def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
             add("tranche-incoherente", pos, "tranche_cout",
                 (f"La tranche « {name} », ligne {where.row(pos)}, ne correspond pas au coût estimé "
                  f"de {cost.iloc[pos]:g} M€."),
-                f"la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
+                "la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
     cadrage = bracket.eq("en cadrage") & cost.notna()
     for pos in _hits(cadrage):
         add("tranche-incoherente", pos, "tranche_cout",

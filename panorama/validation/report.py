@@ -7,14 +7,13 @@ listing findings, it says how many it left out.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from panorama.export.atomic import write_text_atomic
 from panorama.findings.catalog import title_of
 from panorama.findings.core import Severity
 from panorama.validation.submission import EditionValidation, SubmissionResult
@@ -176,14 +175,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)  # only left when the write or the rename failed
+    write_text_atomic(path, text)
 
 
 def _inside(folder: Path, name: str) -> Path:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from frictionless import Schema
 
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, Severity, clip
 from panorama.normalise.cells import cells_of, text_column
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
-from panorama.validation import tableschema as ts
-from panorama.findings.catalog import brief, severity_of
-from panorama.findings.core import Finding, clip
+from panorama.validation.context import CellContext
+from panorama.validation.schema_spec import CONSTRAINT_TEXT, SchemaCheck, expected, re2_pattern
+from panorama.validation.schema_spec import SchemaSpec as Schema
 
 _PATTERNS = {"number": re.compile(STRICT_NUMBER), "integer": re.compile(r"[+-]?[0-9]+"), "date": re.compile(ISO_DATE)}
 
@@ -57,7 +58,7 @@ def _plan(f: Any) -> _Plan:
         min_length=c.get("minLength"), max_length=c.get("maxLength"),
         minimum=bound(c["minimum"]) if "minimum" in c else None,
         maximum=bound(c["maximum"]) if "maximum" in c else None,
-        pattern=re.compile(ts.re2_pattern(c["pattern"])) if "pattern" in c else None,
+        pattern=re.compile(re2_pattern(c["pattern"])) if "pattern" in c else None,
         enum=frozenset(str(v) for v in c["enum"]) if "enum" in c else None,
         true_values=frozenset(getattr(f, "true_values", None) or ()),
         false_values=frozenset(getattr(f, "false_values", None) or ()),
@@ -78,7 +79,7 @@ def _typed(plan: _Plan, values: list[str | None], present: list[bool], index: pd
     """(typed column, valid flags) as `tableschema._parse` then `.where(valid)` give them."""
     if plan.type in ("number", "integer"):
         regex = _PATTERNS[plan.type]
-        ok = [p and regex.fullmatch(v) is not None for v, p in zip(values, present)]
+        ok = [p and v is not None and regex.fullmatch(v) is not None for v, p in zip(values, present)]
         if any(ok):
             kept = text_column([v if k else None for v, k in zip(values, ok)], index)
             typed = pd.to_numeric(kept, errors="coerce").astype("float64")
@@ -86,7 +87,7 @@ def _typed(plan: _Plan, values: list[str | None], present: list[bool], index: pd
             typed = pd.Series(np.full(len(index), np.nan), index=index, dtype="float64")
         return typed, ok
     if plan.type == "date":
-        shaped = [p and _PATTERNS["date"].fullmatch(v) is not None for v, p in zip(values, present)]
+        shaped = [p and v is not None and _PATTERNS["date"].fullmatch(v) is not None for v, p in zip(values, present)]
         if any(shaped):
             kept = text_column([v if k else None for v, k in zip(values, shaped)], index)
             typed = pd.to_datetime(kept, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
@@ -104,22 +105,29 @@ def _typed(plan: _Plan, values: list[str | None], present: list[bool], index: pd
 
 def _violations(plan: _Plan, constraint: str, values: list[str | None], typed: np.ndarray | None,
                 valid: list[bool], missing: list[bool]) -> list[int]:
+    texts = cast(list[str], values)  # a valid cell is a present one: never None where `valid` holds
     if constraint == "required":
         return [i for i, m in enumerate(missing) if m]
-    if constraint == "minLength":
-        return [i for i, (v, ok) in enumerate(zip(values, valid)) if ok and len(v) < plan.min_length]
-    if constraint == "maxLength":
-        return [i for i, (v, ok) in enumerate(zip(values, valid)) if ok and len(v) > plan.max_length]
-    if constraint in ("minimum", "maximum"):
+    if constraint == "minLength" and plan.min_length is not None:
+        low = plan.min_length
+        return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and len(v) < low]
+    if constraint == "maxLength" and plan.max_length is not None:
+        high = plan.max_length
+        return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and len(v) > high]
+    if constraint in ("minimum", "maximum") and typed is not None:
         with np.errstate(invalid="ignore"):
             bad = typed < plan.minimum if constraint == "minimum" else typed > plan.maximum
         return [i for i in np.flatnonzero(bad).tolist() if valid[i]]
-    if constraint == "pattern":
-        return [i for i, (v, ok) in enumerate(zip(values, valid)) if ok and plan.pattern.fullmatch(v) is None]
-    return [i for i, (v, ok) in enumerate(zip(values, valid)) if ok and v not in plan.enum]
+    if constraint == "pattern" and plan.pattern is not None:
+        pattern = plan.pattern
+        return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and pattern.fullmatch(v) is None]
+    if constraint == "enum" and plan.enum is not None:
+        allowed = plan.enum
+        return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and v not in allowed]
+    return []
 
 
-def _emit(out: ts.SchemaCheck, ctx: ts.CellContext, plan: _Plan, kind: str, constraint: str | None,
+def _emit(out: SchemaCheck, ctx: CellContext, plan: _Plan, kind: str, constraint: str | None,
           positions: list[int], shown: list[str | None]) -> None:
     label = ctx.labels.get(plan.name, plan.name)
     for pos in positions:
@@ -128,22 +136,22 @@ def _emit(out: ts.SchemaCheck, ctx: ts.CellContext, plan: _Plan, kind: str, cons
         if kind == "type-error":
             what = f"n'est pas du type attendu ({plan.type})"
         else:
-            what = ts._CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
+            what = CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
         cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
         row = int(ctx.row_numbers[pos])
         out.findings.append(Finding(
             kind, severity_of(kind, plan.name), ctx.file, sheet=ctx.sheet, row=row, column=label,
             field=plan.name, value=clip(value),
             message=f"{cell} de la colonne « {label} », ligne {row}, {what}.",
-            expected=ts._expected(plan.field, constraint),
+            expected=expected(plan.field, constraint),
         ))
         out.positions.append(pos)
 
 
-def check_schema_cells(text: pd.DataFrame, ctx: ts.CellContext, schema: Schema) -> ts.SchemaCheck:
+def check_schema_cells(text: pd.DataFrame, ctx: CellContext, schema: Schema) -> SchemaCheck:
     """`check_schema(text, ctx, schema, unique=False)` on lists; identical result."""
     field_plans, missing_values = plans(schema)
-    out = ts.SchemaCheck()
+    out = SchemaCheck()
     rank: dict[str, int] = {}
     for plan in field_plans:
         rank[plan.name] = len(rank)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from panorama.edition import EDITION_FILE, Edition
 from panorama.errors import UnreadableSubmission
+from panorama.findings.core import Finding, Severity
 from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, project_fields
 from panorama.normalise import normalise_table
 from panorama.normalise.headers import HeaderMatch, header_score, match_headers
@@ -67,6 +69,12 @@ class EditionValidation:
 
 
 def empty_table() -> pd.DataFrame:
+    # Every SubmissionResult starts with one: build it once, hand out copies (≈ 1 ms instead of ≈ 30).
+    return _empty_template().copy()
+
+
+@lru_cache(maxsize=1)
+def _empty_template() -> pd.DataFrame:
     return _TableBuilder(0).frame("", None, np.empty(0, dtype="int64"))
 
 
@@ -139,12 +147,14 @@ def _column_empty(raw: RawTable) -> list[bool]:
     """Columns holding nothing but blanks (the reading stage usually drops them already)."""
     empty = []
     for i in range(raw.data.shape[1]):
-        values = raw.data.iloc[:, i].dropna()
-        head = values.iloc[:1000]
-        if any(str(v).strip() for v in head):
+        column = raw.data.iloc[:, i]
+        head = column.iloc[:1000].to_numpy(dtype=object)
+        if any(not pd.isna(v) and str(v).strip() for v in head):
             empty.append(False)
+        elif len(column) <= 1000:
+            empty.append(True)
         else:
-            empty.append(not text_series(values).str.strip().ne("").any())
+            empty.append(not text_series(column.dropna()).str.strip().ne("").any())
     return empty
 
 

@@ -2,70 +2,34 @@
 
 Gives the same errors as `frictionless.validate` (type-error, constraint-error, unique-error,
 primary-key, same row and field) on canonical text cells, but one column at a time instead of one
-cell at a time: driven by the frictionless `Schema` (types, required, minimum, maximum, pattern,
+cell at a time: driven by the Table Schema (`schema_spec`: types, required, minimum, maximum, pattern,
 enum, min/maxLength, unique, primary key), it validates 200,000 rows in a fraction of the time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
-from frictionless import Schema
 
-from panorama.model import SCHEMA_PATH, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, Severity, clip
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
-from panorama.findings.catalog import brief, severity_of
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
-from panorama.findings.core import Finding, clip
+from panorama.validation.schema_cells import check_schema_cells
+from panorama.validation.schema_spec import (
+    CONSTRAINT_TEXT,
+    SchemaCheck,
+    SchemaSpec,
+    expected,
+    publication_schema,
+    re2_pattern,
+    submission_schema,
+)
 
-_TYPE_EXPECTED = {
-    "number": "un nombre, avec une virgule ou un point décimal, par exemple « {example} »",
-    "integer": "un nombre entier, par exemple « {example} »",
-    "date": "une date, par exemple « {example} », « 01/07/2013 » ou « juillet 2013 »",
-    "boolean": "« Oui » ou « Non »",
-}
-
-
-@lru_cache(maxsize=1)
-def publication_schema() -> Schema:
-    """The schema as published: identifiant required, unique and primary key."""
-    return Schema.from_descriptor(str(SCHEMA_PATH))
-
-
-@lru_cache(maxsize=1)
-def submission_schema() -> Schema:
-    """The schema ministries' files are held to: identifiant optional, no primary key, phase and
-    interministerial flag required."""
-    descriptor = dict(load_schema_descriptor())
-    descriptor["fields"] = [dict(f) for f in descriptor["fields"]]
-    descriptor.pop("primaryKey", None)
-    for f in descriptor["fields"]:
-        if f["name"] == "identifiant":
-            f["constraints"] = {k: v for k, v in f["constraints"].items() if k != "required"}
-        elif f["name"] in SUBMISSION_REQUIRED_FIELDS:
-            f["constraints"] = {"required": True, **(f.get("constraints") or {})}
-    return Schema.from_descriptor(descriptor)
-
-
-def re2_pattern(pattern: str) -> str:
-    """A schema pattern for a full match by Arrow's RE2 (no anchors, no \\s \\S \\d classes)."""
-    body = pattern[1:] if pattern.startswith("^") else pattern
-    body = body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
-    space = r" \t\n\r\f\v" + "\u00a0\u2007\u202f\u2009"  # real characters: "\\u" escapes defeat RE2
-    return (body.replace(r"\S", f"[^{space}]").replace(r"\s", f"[{space}]").replace(r"\d", "[0-9]"))
-
-
-@dataclass
-class SchemaCheck:
-    """Typed columns (float64, datetime64[ns], boolean, object) and the findings, row-positioned."""
-
-    typed: dict[str, pd.Series] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)  # row position (0-based) of each finding
+Schema = SchemaSpec  # the checks take our light schema (see schema_spec), not frictionless's
+__all__ = ["CellContext", "SchemaCheck", "check_schema", "publication_schema", "re2_pattern",
+           "submission_schema", "unique_findings"]
 
 
 def _as_text(series: pd.Series) -> pd.Series:
@@ -125,39 +89,6 @@ def _constraint_masks(f, text: pd.Series, typed: pd.Series, valid: pd.Series, mi
         yield "enum", valid & ~text.isin(allowed).fillna(False).astype(bool)
 
 
-def _expected(f, constraint: str | None) -> str:
-    example = str(getattr(f, "example", None) or "")
-    c = f.constraints or {}
-    if constraint is None:
-        return _TYPE_EXPECTED.get(f.type, "du texte").format(example=example.replace(".", ",") if f.type == "number" else example)
-    if constraint == "required":
-        return f"une valeur non vide, par exemple « {example} »"
-    if constraint == "enum":
-        return "l'une des valeurs : " + ", ".join(f"« {v} »" for v in c["enum"])
-    if constraint == "maxLength":
-        return f"au plus {c['maxLength']} caractères"
-    if constraint == "minLength":
-        return f"au moins {c['minLength']} caractères"
-    if constraint == "minimum":
-        return f"une valeur supérieure ou égale à {c['minimum']}, par exemple « {example} »"
-    if constraint == "maximum":
-        return f"une valeur inférieure ou égale à {c['maximum']}, par exemple « {example} »"
-    if constraint == "pattern" and f.name in ("liens_projet", "lien_pap"):
-        return f"une ou plusieurs adresses web commençant par http:// ou https://, séparées par une espace, par exemple « {example} »"
-    return f"une valeur de la forme attendue, par exemple « {example} »"
-
-
-_CONSTRAINT_TEXT = {
-    "required": "est vide alors qu'elle est obligatoire",
-    "enum": "ne fait pas partie des valeurs admises",
-    "maxLength": "est trop longue",
-    "minLength": "est trop courte",
-    "minimum": "est trop petite",
-    "maximum": "est trop grande",
-    "pattern": "n'a pas la forme attendue",
-}
-
-
 def _emit(out: SchemaCheck, ctx: CellContext, f, kind: str, constraint: str | None, mask: pd.Series,
           shown: pd.Series, notes: dict[int, str] | None = None) -> None:
     label = ctx.labels.get(f.name, f.name)
@@ -169,13 +100,13 @@ def _emit(out: SchemaCheck, ctx: CellContext, f, kind: str, constraint: str | No
         elif kind == "unique-error":
             what = f"est déjà utilisée {(notes or {}).get(int(pos), 'sur une ligne précédente')}"
         else:
-            what = _CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
+            what = CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
         cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
         out.findings.append(Finding(
             kind, severity_of(kind, f.name), ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]), column=label,
             field=f.name, value=clip(value),
             message=f"{cell} de la colonne « {label} », ligne {int(ctx.row_numbers[pos])}, {what}.",
-            expected="une valeur différente sur chaque ligne" if kind == "unique-error" else _expected(f, constraint),
+            expected="une valeur différente sur chaque ligne" if kind == "unique-error" else expected(f, constraint),
         ))
         out.positions.append(int(pos))
 
@@ -189,7 +120,6 @@ def check_schema(text: pd.DataFrame, ctx: CellContext, schema: Schema | None = N
     """
     schema = schema or submission_schema()
     if not unique and is_small(len(text)):
-        from panorama.validation.schema_cells import check_schema_cells  # it builds on this module
         return check_schema_cells(text, ctx, schema)
     missing_values = list(schema.missing_values or [""])
     out = SchemaCheck()

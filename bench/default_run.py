@@ -1,0 +1,155 @@
+"""The default run as people meet it: each command a fresh process, imports included.
+
+Usage: python bench/default_run.py [--raw data/raw] [--rounds 1] [--no-server]
+
+Prints, each as a child process measured through os.wait4 (bench/common.run_child):
+- `validate_60_rows`: `panorama validate` on one 60-row submission (bench/synthetic.py);
+- `plain`: `panorama run --direct --force` on the bundled samples, and the same with the PNG
+  charts replaced by nothing (`plain_without_charts`: how much the charts cost);
+- `prefect_ephemeral`: `panorama run --force` (the semester flow, temporary local server), beside
+  `trivial_ephemeral`: a flow of the same number of no-op tasks (one per submission file, one per
+  other stage), i.e. Prefect's own floor measured in the same run;
+- the same two against a running `prefect server start` on a loopback port (started and stopped
+  here, its own PREFECT_HOME), with the ratios to the plain path.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import REPO, VENV_BIN, ChildRun, ensure_repo_on_path, median, run_child, write_result  # noqa: E402
+
+PANORAMA = VENV_BIN / "panorama"
+NO_CHARTS = (
+    "import sys, panorama.dashboard as d; d.render_charts_png = lambda *a, **k: {}; "
+    "from panorama.cli import main; sys.argv = ['panorama', *sys.argv[1:]]; main()"
+)
+TRIVIAL_FLOW = """
+import sys
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+files, stages = int(sys.argv[1]), int(sys.argv[2])
+
+@task(cache_policy=NO_CACHE)
+def noop(i: int) -> int:
+    return i
+
+@flow(task_runner=ThreadPoolTaskRunner(max_workers=4))
+def trivial() -> int:
+    first = noop(0)
+    done = [f.result() for f in [noop.submit(i) for i in range(files)]]
+    return first + sum(done) + sum(noop(i) for i in range(stages - 1))
+
+trivial()
+"""
+
+
+CODE = REPO  # the tree whose code is measured (--code: e.g. an older commit unpacked elsewhere)
+
+
+def _env(home: Path, api_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({"PYTHONPATH": str(CODE), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+                # a loaded 2-core machine misses the default 20 s: measure, do not time out
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"})
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+def _rounds(make: Any, rounds: int) -> dict[str, Any]:
+    runs: list[ChildRun] = [make(i) for i in range(rounds)]
+    return {"seconds": round(median([r.seconds for r in runs]), 3),
+            "cpu_seconds": round(median([r.cpu_seconds for r in runs]), 3),
+            "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 1),
+            "exit_codes": sorted({r.exit_code for r in runs}),
+            "all_seconds": [round(r.seconds, 3) for r in runs]}
+
+
+def _counts(raw: Path) -> tuple[int, int]:
+    from panorama.edition import discover_editions
+    from panorama.stages import STAGES
+
+    files = sum(len(e.files) for e in discover_editions(raw))
+    return files, sum(1 for s in STAGES if not s.fans_out)
+
+
+def measure(raw: Path, rounds: int, server: bool) -> dict[str, Any]:
+    from bench.synthetic import write_submission
+
+    ensure_repo_on_path()
+    files, stages = _counts(raw)
+    result: dict[str, Any] = {"raw": str(raw), "submission_files": files, "stage_tasks": stages,
+                              "flow_tasks": files + stages, "rounds": rounds}
+    with tempfile.TemporaryDirectory(prefix="bench-default-run-") as tmp:
+        work = Path(tmp)
+        home = work / "prefect-home"
+        env = _env(home)
+        sixty = work / "soixante.csv"
+        write_submission(sixty, 60)
+
+        def run(args: list[str | Path], env_: dict[str, str], log: str) -> ChildRun:
+            return run_child(args, env=env_, cwd=CODE, stderr_path=work / f"{log}.err")
+
+        out = ["--raw", raw, "--out", work / "out", "--report-dir", work / "rapports", "--force"]
+        result["validate_60_rows"] = _rounds(
+            lambda i: run([PANORAMA, "validate", sixty, "--report-dir", work / f"v{i}"], env, "validate"), rounds)
+        result["plain"] = _rounds(lambda i: run([PANORAMA, "run", "--direct", *out], env, "plain"), rounds)
+        result["plain_without_charts"] = _rounds(
+            lambda i: run([sys.executable, "-c", NO_CHARTS, "run", "--direct", *out], env, "plain-nocharts"), rounds)
+        trivial = [sys.executable, "-c", TRIVIAL_FLOW, str(files), str(stages)]
+        result["trivial_ephemeral"] = _rounds(lambda i: run(trivial, env, "trivial"), rounds)
+        result["prefect_ephemeral"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect"), rounds)
+        plain = result["plain"]["seconds"]
+        floor = result["trivial_ephemeral"]["seconds"]
+        result["ephemeral_prefect_minus_floor_over_plain"] = round(
+            (result["prefect_ephemeral"]["seconds"] - floor) / plain, 3)
+        if server:
+            result["server"] = _with_server(work, out, trivial, rounds, run, plain)
+        for err in sorted(work.glob("*.err")):
+            if err.stat().st_size:
+                result.setdefault("stderr_tails", {})[err.stem] = err.read_text(errors="replace")[-600:]
+    return result
+
+
+def _with_server(work: Path, out: list[str | Path], trivial: list[str | Path], rounds: int, run: Any,
+                 plain: float) -> dict[str, Any]:
+    from support.prefect_server import start_server
+
+    server = start_server(work / "server-home")
+    try:
+        env = _env(work / "client-home", server.api_url)
+        measured: dict[str, Any] = {"startup_seconds": round(server.startup_seconds, 2)}
+        measured["trivial"] = _rounds(lambda i: run(trivial, env, "trivial-server"), rounds)
+        measured["prefect"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect-server"), rounds)
+        measured["ratio_prefect_over_plain"] = round(measured["prefect"]["seconds"] / plain, 3)
+        measured["ratio_trivial_over_plain"] = round(measured["trivial"]["seconds"] / plain, 3)
+        return measured
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, default=REPO / "data" / "raw")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--no-server", action="store_true", help="skip the runs against a running server")
+    parser.add_argument("--code", type=Path, help="measure this tree's code (default: this repository)")
+    parser.add_argument("--name", default="default_run", help="result file name in bench/results/")
+    args = parser.parse_args(argv)
+    global CODE
+    CODE = (args.code or REPO).resolve()
+    result = measure(args.raw.resolve(), args.rounds, not args.no_server)
+    return write_result(args.name, {"code": str(CODE), **result})
+
+
+if __name__ == "__main__":
+    main()
