@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support.files import HEADER, write_csv  # noqa: E402
 
 from panorama.cli.diff import diff_command  # noqa: E402
-from panorama.pipeline import run_pipeline, validate_all, write_all_reports  # noqa: E402
+from panorama.pipeline import run_pipeline, validate_all  # noqa: E402
+from panorama.stages import Build, reports_stage  # noqa: E402
 from panorama.edition import discover_editions  # noqa: E402
 from panorama.validation.report import write_reports  # noqa: E402
 from panorama.validation.submission import validate_submission  # noqa: E402
@@ -66,7 +67,9 @@ def test_edition_summary_names_a_ministry_that_sent_nothing(tmp_path: Path) -> N
     raw = tmp_path / "raw"
     _edition(raw, "2025-06", 1, {"mj.csv": MJ, "mi.csv": MI})
     _edition(raw, "2025-12", 2, {"mi.csv": MI})
-    write_all_reports(validate_all(discover_editions(raw)), tmp_path / "rapports")
+    build = Build(raw, tmp_path / "publie", tmp_path / "rapports")
+    build.validations = validate_all(discover_editions(raw))
+    reports_stage(build)  # the stage that writes the reports, as a run does
     folder = tmp_path / "rapports" / "2025-12"
     summary = json.loads((folder / "synthese.json").read_text(encoding="utf-8"))
     assert summary["ministeres_manquants"] == {"MJ": "Ministère de la Justice"}

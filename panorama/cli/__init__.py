@@ -134,7 +134,7 @@ def publish(
 def new_edition(
     month: Annotated[str, typer.Argument(metavar="AAAA-MM", help="Mois de la nouvelle édition, au format AAAA-MM (exemple : 2025-12).")],
     raw: RawOpt = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Dossier des gabarits (défaut : data/gabarits/AAAA-MM).")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Dossier des gabarits (défaut : data/gabarits/AAAA-MM).")] = None,
 ) -> None:
     """Créer une édition : son edition.toml et un gabarit XLSX pré-rempli par ministère."""
     from panorama.cli.new_edition import new_edition_command
@@ -145,7 +145,7 @@ def new_edition(
 
 @app.command("diff")
 def diff(
-    edition: Annotated[Optional[str], typer.Argument(metavar="ÉDITION", help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
+    edition: Annotated[str | None, typer.Argument(metavar="ÉDITION", help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
     raw: RawOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="« text » (lisible) ou « json ».")] = "text",
     partial: Annotated[bool, typer.Option("--partial", help="Traiter l'édition comme partielle : les ministères absents ne comptent pas comme sortants.")] = False,
