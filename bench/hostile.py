@@ -283,7 +283,7 @@ def csv_trailing_separators(path: Path, rows: int = 600) -> Path:
     return path
 
 
-def csv_many_rows_far_cells(path: Path, rows: int = 300_000) -> Path:
+def csv_many_rows_far_cells(path: Path, rows: int = 150_000) -> Path:
     """Header of 1 000 mostly empty labels, then short rows: the table allocation must follow rows × real columns."""
     header = HEADER + [""] * 993
     header[999] = "Commentaire"

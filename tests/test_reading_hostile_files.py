@@ -23,7 +23,7 @@ import pytest
 from panorama.cli.validate import validate_command
 from panorama.errors import UnreadableSubmission
 from panorama.reading import read_submission
-from panorama.reading.safety import open_regular_file
+from panorama.reading.safety import open_regular_file, regular_file_sha256
 from tests.support import files as F
 
 SECRET = "MOT-DE-PASSE-DU-SERVEUR-4242"
@@ -241,3 +241,18 @@ def test_a_readable_file_still_reads_as_nobody(unreadable_file: Path) -> None:
     unreadable_file.chmod(0o644)
     status, _, _ = _as_nobody(read_submission, unreadable_file)
     assert status == "ok"
+
+
+def test_hash_for_cache_keys_refuses_what_reading_refuses(folder: Path, outside: Path) -> None:
+    """The helper the flows' cache key and the inputs' fingerprint can use instead of read_bytes()."""
+    import hashlib
+
+    path = folder / "mi.csv"
+    assert regular_file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    link = folder / "lien.csv"
+    link.symlink_to(outside)
+    fifo = folder / "tube.csv"
+    os.mkfifo(fifo)
+    for bad in (link, fifo, folder / "absent.csv"):
+        with pytest.raises(UnreadableSubmission):
+            regular_file_sha256(bad)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import chain, compress
+from itertools import chain, compress, zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +151,9 @@ class _Grid:
         start, stop = self.size, self.size + count
         if stop > self.capacity:
             self._grow(stop)
-        for i, values in enumerate(zip(*self.pending)):
+        # Up to the longest row of the chunk only: short rows are not padded, a column no row of the
+        # chunk reaches is left as allocated (None, i.e. empty).
+        for i, values in enumerate(zip_longest(*self.pending, fillvalue="")):
             target = self.columns[i]
             if target is None:
                 if not any(values):
@@ -261,8 +263,6 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
             for i in compress(range(dense, len(cells)), cells[dense:]):  # only the non-empty ones, at C speed
                 built.add_sparse(number, i, cells[i])
             cells = cells[:dense]
-        elif len(cells) < dense:
-            cells = cells + [""] * (dense - len(cells))
         built.add(cells)
         numbers.append(number)
     built.flush()

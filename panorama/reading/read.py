@@ -9,14 +9,12 @@ records reported, sizes bounded by what the file really holds.
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pandas as pd
 
-from panorama.errors import UnreadableSubmission
 from panorama.findings.catalog import severity_of
 from panorama.findings.core import Finding, Severity
 from panorama.reading import csv_reader, ods, safety, spreadsheet, xlsx
@@ -179,17 +177,6 @@ def _table(source: RegularFile, built: Built, findings: list[Finding], *, sheet:
     width = len(built.header)
     data = pd.DataFrame(dict(zip(range(width), built.cells)), index=pd.RangeIndex(len(built.numbers)),
                         columns=pd.RangeIndex(width), dtype=object, copy=False)
-    return RawTable(path=source.path, sha256=_sha256(source), header=built.header, header_row=built.header_row,
+    return RawTable(path=source.path, sha256=safety.sha256(source), header=built.header, header_row=built.header_row,
                     data=data, row_numbers=built.numbers, sheet=sheet, encoding=encoding, delimiter=delimiter,
                     findings=findings + built.findings)
-
-
-def _sha256(source: RegularFile) -> str:
-    digest = hashlib.sha256()
-    try:
-        with source.stream() as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    except OSError as exc:
-        raise UnreadableSubmission(str(source.path), f"fichier illisible ({exc.strerror or exc}).") from exc
-    return digest.hexdigest()

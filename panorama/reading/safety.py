@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import io
 import os
 import stat
@@ -187,6 +188,28 @@ def open_regular_file(path: Path, *, dir_fd: int | None = None) -> RegularFile:
         os.close(fd)
         raise
     return RegularFile(path, fd, now.st_size)
+
+
+def sha256(source: RegularFile) -> str:
+    """The hex SHA-256 of an opened submission (its own stream: no shared offset)."""
+    digest = hashlib.sha256()
+    try:
+        with source.stream() as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise unreadable(source.path, f"fichier illisible ({exc.strerror or exc}).", EXPECTED_REGULAR) from exc
+    return digest.hexdigest()
+
+
+def regular_file_sha256(path: Path, *, dir_fd: int | None = None) -> str:
+    """SHA-256 of a submission for cache keys and fingerprints, with the same refusals as reading it.
+
+    Why: hashing with `path.read_bytes()` follows a link out of the folder, blocks on a FIFO and
+    ends in a traceback on a permission error; this never does (UnreadableSubmission instead).
+    """
+    with open_regular_file(path, dir_fd=dir_fd) as source:
+        return sha256(source)
 
 
 def check_size(source: RegularFile, max_bytes: int) -> int:
