@@ -53,3 +53,58 @@ class SettingsError(PanoramaError):
 
 class ExportError(PanoramaError):
     """The exports could not be written."""
+
+
+class PrefectUnavailable(PanoramaError):
+    """Prefect's API cannot be reached or its temporary server did not start: the run cannot start."""
+
+
+# The system's reasons, in French, by errno: `strerror` is English whatever the locale of a server.
+_OS_REASONS: dict[str, str] = {
+    "EACCES": "permission refusée",
+    "EPERM": "opération non permise",
+    "EEXIST": "le fichier existe déjà",
+    "EFBIG": "fichier trop volumineux",
+    "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota disque dépassé",
+    "ENOENT": "fichier ou dossier introuvable",
+    "EISDIR": "c'est un dossier, un fichier est attendu",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EROFS": "système de fichiers en lecture seule",
+    "ELOOP": "trop de liens symboliques (boucle)",
+    "ENAMETOOLONG": "nom de fichier trop long",
+    "ENOTEMPTY": "le dossier n'est pas vide",
+    "EBUSY": "fichier ou dossier occupé",
+    "EMFILE": "trop de fichiers ouverts",
+    "ENFILE": "trop de fichiers ouverts sur le système",
+    "EIO": "erreur d'entrée-sortie (disque)",
+    "EXDEV": "déplacement impossible entre deux systèmes de fichiers",
+    "ETXTBSY": "fichier en cours d'utilisation",
+    "EINVAL": "argument invalide",
+    "ENOMEM": "mémoire insuffisante",
+    "ECONNREFUSED": "connexion refusée",
+    "ETIMEDOUT": "délai de connexion dépassé",
+    "EHOSTUNREACH": "hôte injoignable",
+    "ENETUNREACH": "réseau injoignable",
+    "EPIPE": "tube rompu",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The French reason of an OSError, from its errno (never the English `strerror`)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if name in _OS_REASONS:
+        return _OS_REASONS[name]
+    if isinstance(exc, FileNotFoundError):
+        return _OS_REASONS["ENOENT"]
+    if isinstance(exc, PermissionError):
+        return _OS_REASONS["EACCES"]
+    return f"erreur système {name or exc.errno or 'inconnue'}"
+
+
+def os_error_text(exc: OSError, path: object | None = None) -> str:
+    """« <path> : <French reason> », naming the file the system names (or `path`)."""
+    where = exc.filename if exc.filename is not None else path
+    return f"{where} : {os_reason(exc)}" if where is not None else os_reason(exc)
