@@ -108,3 +108,18 @@ def os_error_text(exc: OSError, path: object | None = None) -> str:
     """« <path> : <French reason> », naming the file the system names (or `path`)."""
     where = exc.filename if exc.filename is not None else path
     return f"{where} : {os_reason(exc)}" if where is not None else os_reason(exc)
+
+
+class MissingApiKey(SettingsError):
+    """No data.gouv.fr API key for a target: says which variable to set and how."""
+
+    def __init__(self, target: str, api_url: str, reason: str) -> None:
+        site = api_url.split("/api/")[0] if "/api/" in api_url else api_url
+        super().__init__(
+            f"Clé d'API data.gouv.fr absente pour la cible « {target} » : {reason}. Définissez la variable "
+            f"d'environnement DATAGOUV_API_KEY avant de lancer la commande (export DATAGOUV_API_KEY=votre-clé ; "
+            f"la clé se crée sur {site}, dans votre profil, rubrique « Clé d'API »), ou enregistrez-la dans un "
+            "bloc Secret Prefect (docs/operations.md). Une simulation (--dry-run) en a besoin aussi : elle lit "
+            "l'état du jeu de données."
+        )
+        self.target = target

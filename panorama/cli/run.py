@@ -129,14 +129,13 @@ def _guarded(start: Callable[[], dict], out: Path, reports: Path) -> int:
 
 
 def _check_key(target: str | None) -> None:
-    """Fail before the build when the target's API key can only come from the environment and is absent."""
+    """Fail before the build when the target has no API key (environment or Secret block)."""
     if not target:
         return
-    from panorama.settings import api_key, load_settings
+    from panorama.cli.apikey import api_key_for
+    from panorama.settings import load_settings
 
-    configured = load_settings().target(target)
-    if not configured.secret_block:
-        api_key(configured)
+    api_key_for(load_settings().target(target))
 
 
 def _in_prefect(call: Callable[[], dict], lines: StageLines, label: str) -> dict:
