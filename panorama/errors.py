@@ -123,3 +123,33 @@ class MissingApiKey(SettingsError):
             "l'état du jeu de données."
         )
         self.target = target
+
+
+_TOML_REASONS: tuple[tuple[str, str], ...] = (
+    ("Invalid value", "valeur invalide (texte entre guillemets, nombre, date ou booléen attendu)"),
+    ("Expected '=' after a key", "« = » attendu après le nom du réglage"),
+    ("Expected newline or end of document", "une seule affectation par ligne"),
+    ("Invalid statement", "ligne incompréhensible (attendu : nom = valeur)"),
+    ("Unclosed array", "liste non fermée (« ] » manquant)"),
+    ("Unclosed inline table", "table non fermée (« } » manquant)"),
+    ("Unterminated string", "texte non fermé (guillemet manquant)"),
+    ("Illegal character", "caractère interdit"),
+    ("Invalid date or datetime", "date invalide (exemple : 2025-06-30)"),
+    ("Cannot overwrite a value", "réglage défini deux fois"),
+    ("Cannot declare", "section définie deux fois"),
+    ("Invalid initial character for a key part", "nom de réglage invalide"),
+)
+
+
+def toml_error_text(exc: Exception) -> str:
+    """A French reading of a TOML parser error (tomllib speaks English), with its line and column."""
+    import re
+
+    if isinstance(exc, UnicodeDecodeError):
+        return "le fichier n'est pas encodé en UTF-8"
+    text = str(exc)
+    reason = next((french for english, french in _TOML_REASONS if text.startswith(english)), "syntaxe TOML invalide")
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if where:
+        return f"{reason}, ligne {where.group(1)}, colonne {where.group(2)}"
+    return f"{reason}, en fin de fichier" if "end of document" in text else reason

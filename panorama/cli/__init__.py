@@ -170,7 +170,7 @@ def _internal_error(error: BaseException) -> int:
     except Exception:  # noqa: BLE001 - even a journal that cannot be written must not end in a traceback
         journal = None
     where = f"Les détails sont dans le journal : {journal}" if journal else "Le journal n'a pas pu être écrit"
-    errors.print(Text.assemble(("Erreur interne inattendue", "bold red"), f" ({type(error).__name__}). ", where,
+    errors.print(Text.assemble(("Erreur interne inattendue", "bold red"), ". ", where,
                                ". Signalez-la à l'équipe du panorama avec ce fichier."))
     return INTERNAL_ERROR_EXIT
 

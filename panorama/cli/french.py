@@ -112,7 +112,7 @@ def usage_error_text(error: click_errors.ClickException) -> str:
         (r"Option '(?P<o>[^']+)' does not take a value\.", "L'option {o} ne prend pas de valeur."),
         (r"No such command '(?P<c>.*)'\.", "Commande inconnue : « {c} »."),
         (r"Missing command\.", "Commande manquante."),
-        (r"Got unexpected extra arguments? \((?P<a>.*)\)", "Argument(s) en trop : {a}."),
+        (r"Got unexpected extra argument(?:s|\(s\))? \((?P<a>.*)\)", "Argument(s) en trop : {a}."),
         (r"Argument '(?P<a>[^']+)' takes (?P<n>\d+) values\.", "L'argument « {a} » attend {n} valeurs."),
     ]
     for pattern, french in patterns:
