@@ -189,10 +189,18 @@ def test_prefect_api_url_that_does_not_answer(raw: Path, tmp_path: Path) -> None
 @pytest.mark.slow
 def test_temporary_server_that_does_not_start_in_time(raw: Path, tmp_path: Path) -> None:
     result = panorama("run", "--raw", str(raw), *_folders(tmp_path),
-                      env={"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0.5"})
+                      env={"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1"})
     text = clean(result)
     assert result.returncode == 2
     assert "n'a pas répondu" in text and "--direct" in text and "prefect server start" in text
+
+
+def test_prefect_setting_that_prefect_refuses(raw: Path, tmp_path: Path) -> None:
+    result = panorama("run", "--raw", str(raw), *_folders(tmp_path),
+                      env={"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "bientôt"})
+    text = clean(result)
+    assert result.returncode == 2
+    assert "Réglage Prefect invalide" in text and "bientôt" in text and "--direct" in text
 
 
 # --- the flows through Prefect (a temporary server each) ------------------------------------------

@@ -66,6 +66,8 @@ def validate(
 
     if report_dir is not None:
         start_journal(report_dir)
+    else:
+        start_journal(ensure_journal().parent.parent)
     raise typer.Exit(validate_command(paths, report_dir, fmt, partial))
 
 
@@ -182,6 +184,7 @@ def main() -> None:
 
     try:
         quiet_prefect_settings()
+        ensure_journal()  # before anything can log or warn: nothing from libraries on the terminal
         french.install()
         result = app(standalone_mode=False)
         code = result if isinstance(result, int) else 0

@@ -54,14 +54,17 @@ def quiet_prefect_settings() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "panorama.stages")
 
 
-def start_journal(report_dir: Path) -> Path:
+def start_journal(report_dir: Path, announce: bool = True) -> Path:
     """Route the root logger and Python warnings to the journal; returns the journal's path.
 
-    Safe to call again (a later, more precise reports folder moves the journal there).
+    Safe to call again (a later, more precise reports folder moves the journal there). The file is
+    created at the first record: `announce` writes the command line as that first record.
     """
     global _current, _handler
     path = _usable(journal_file(report_dir))
     if _current == path:
+        if announce:
+            _announce()
         return path
     os.environ["PREFECT_LOGGING_HANDLERS_JOURNAL_FILENAME"] = str(path)
     root = logging.getLogger()
@@ -79,8 +82,13 @@ def start_journal(report_dir: Path) -> Path:
     logging.captureWarnings(True)
     warnings.simplefilter("default")  # each library warning once per place, into the journal
     _current = path
-    logging.getLogger("panorama.cli").info("panorama %s (processus %d)", " ".join(sys.argv[1:]), os.getpid())
+    if announce:
+        _announce()
     return path
+
+
+def _announce() -> None:
+    logging.getLogger("panorama.cli").info("panorama %s (processus %d)", " ".join(sys.argv[1:]), os.getpid())
 
 
 def current_journal() -> Path | None:
@@ -100,4 +108,4 @@ def ensure_journal() -> Path:
         from panorama.settings import PROJECT_ROOT
 
         folder = PROJECT_ROOT / "data" / "rapports"
-    return start_journal(folder)
+    return start_journal(folder, announce=False)

@@ -155,3 +155,16 @@ def _check_configured(url: str) -> None:
             "start), corrigez PREFECT_API_URL, retirez-la pour utiliser un serveur temporaire, "
             "ou relancez sans Prefect avec --direct."
         )
+
+
+def settings_error(error: Exception) -> PrefectUnavailable:
+    """Prefect refuses its own settings (a PREFECT_* variable or profile value): say which, in French."""
+    problems = []
+    for item in getattr(error, "errors", lambda: [])():
+        name = ".".join(str(part) for part in item.get("loc", ()))
+        problems.append(f"{name} = « {item.get('input')} »")
+    listed = "; ".join(problems) or "valeur non reconnue"
+    return PrefectUnavailable(
+        f"Réglage Prefect invalide : {listed}. Corrigez la variable d'environnement PREFECT_… correspondante "
+        f"ou le profil Prefect (prefect config view), ou lancez sans Prefect avec --direct."
+    )

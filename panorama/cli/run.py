@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -123,6 +124,12 @@ def _guarded(start: Callable[[], dict], out: Path, reports: Path) -> int:
     except KeyboardInterrupt:
         _clean_staging(out)
         raise
+    except ValidationError as exc:  # Prefect refusing a PREFECT_* setting, raised at its import
+        from panorama.cli.prefect_api import settings_error
+
+        _error(settings_error(exc).message)
+        _print_journal()
+        return 2
     _print_summary(out, reports, summary.get("inchange", False), summary.get("apercu"), summary.get("publication"))
     _print_journal()
     return 0
