@@ -246,16 +246,15 @@ def _wait_for(path_glob: tuple[Path, str], process: subprocess.Popen, seconds: f
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("wait_for", ["journal", "reports"])
-def test_ctrl_c_prints_interrompu_and_leaves_no_partial_output(raw: Path, tmp_path: Path, wait_for: str) -> None:
+def _interrupt(tmp_path: Path, raw: Path, extra: list[str], wait_for: tuple[Path, str]) -> None:
+    """Start `panorama run`, wait for `wait_for`, press Ctrl-C (SIGINT to the process group)."""
     out, reports = tmp_path / "out", tmp_path / "rapports"
     env = {**os.environ, "COLUMNS": "200"}
-    process = subprocess.Popen([str(PANORAMA), "run", "--direct", "--raw", str(raw), "--out", str(out),
+    process = subprocess.Popen([str(PANORAMA), "run", *extra, "--raw", str(raw), "--out", str(out),
                                 "--report-dir", str(reports)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env, cwd=REPO, start_new_session=True)
     try:
-        target = (reports / "journaux", "*.log") if wait_for == "journal" else (reports / "2024-06", "*.json")
-        _wait_for(target, process, 120)
+        _wait_for(wait_for, process, 300)
         os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole group
         stdout, stderr = process.communicate(timeout=120)
     finally:
@@ -270,6 +269,19 @@ def test_ctrl_c_prints_interrompu_and_leaves_no_partial_output(raw: Path, tmp_pa
     assert not [p for p in out.rglob("*") if ".staging-" in str(p) or ".tmp-" in p.name]
     for report in reports.rglob("*.json"):  # every report in place is whole
         json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("wait_for", ["journal", "reports"])
+def test_ctrl_c_prints_interrompu_and_leaves_no_partial_output(raw: Path, tmp_path: Path, wait_for: str) -> None:
+    reports = tmp_path / "rapports"
+    target = (reports / "journaux", "*.log") if wait_for == "journal" else (reports / "2024-06", "*.json")
+    _interrupt(tmp_path, raw, ["--direct"], target)
+
+
+@pytest.mark.slow
+def test_ctrl_c_through_prefect(raw: Path, tmp_path: Path) -> None:
+    """The temporary server runs in its own session: the command reports the crash, then stops it."""
+    _interrupt(tmp_path, raw, ["--force"], (tmp_path / "rapports" / "2024-06", "*.json"))
 
 
 def test_unexpected_error_has_a_french_message_and_the_details_in_the_journal(raw: Path, tmp_path: Path) -> None:

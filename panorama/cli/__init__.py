@@ -8,6 +8,7 @@ internal error (a French message naming the journal where the details are), 130 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -177,12 +178,18 @@ def _internal_error(error: BaseException) -> int:
     return INTERNAL_ERROR_EXIT
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM / SIGHUP end the run like Ctrl-C: cleanup and atexit run
+
+
 def main() -> None:
     """Console entry point: typed errors become French messages and exit codes, never a traceback."""
     from typer._click.exceptions import ClickException
     from typer.exceptions import Abort
 
     try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
         quiet_prefect_settings()
         ensure_journal()  # before anything can log or warn: nothing from libraries on the terminal
         french.install()

@@ -72,6 +72,9 @@ def _temporary_server_class():  # type: ignore[no-untyped-def]
                          "PREFECT__SERVER_FINAL": "1",
                          **get_current_settings().to_environment_variables(exclude_unset=True)},
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    # Its own session: a Ctrl-C on the terminal reaches the command, which then
+                    # reports the interrupted run to this server and stops it (atexit), in that order.
+                    start_new_session=True,
                 )
 
         def start(self, timeout: int | None = None) -> None:
