@@ -157,8 +157,14 @@ def _in_prefect(call: Callable[[], dict], lines: StageLines, label: str) -> dict
         where = ensure_prefect_api(ensure_journal())
     lines(StageReport("prefect", "Démarrage de Prefect", where, time.monotonic() - started))
     try:
+        before, started = len(lines.reports), time.monotonic()
         with lines.listen(), console.status(label):
-            return call()
+            summary = call()
+        if len(lines.reports) == before:  # a flow that logs no stage reports: one line for the whole run
+            detail = ("entrées inchangées, rien à reconstruire" if summary.get("inchange") else
+                      f"{len(summary['fichiers'])} fichier(s) écrit(s)" if "fichiers" in summary else "terminé")
+            lines(StageReport("flux", "Flux Prefect", detail, time.monotonic() - started))
+        return summary
     except httpx.HTTPError as exc:
         raise PrefectUnavailable(
             f"La liaison avec le serveur Prefect a été perdue pendant l'exécution ({type(exc).__name__}). "
