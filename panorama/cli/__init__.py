@@ -193,7 +193,7 @@ def main() -> None:
         quiet_prefect_settings()
         ensure_journal()  # before anything can log or warn: nothing from libraries on the terminal
         french.install()
-        result = app(standalone_mode=False)
+        result = french.frenchify(typer.main.get_command(app))(standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except ClickException as error:
         code = _usage_error(error)

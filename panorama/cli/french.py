@@ -14,7 +14,8 @@ from typer import rich_utils
 from typer._click import exceptions as click_errors
 from typer._click.core import Context
 from typer._click.formatting import HelpFormatter
-from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer._click.core import Command
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 USAGE_PREFIX = "Utilisation : "
 HELP_OPTION_TEXT = "Afficher cette aide et quitter."
@@ -42,39 +43,74 @@ def install() -> None:
 
 
 class FrenchArgument(TyperArgument):
-    """An argument whose help row shows its (French) metavar only, not a type name like `<list[Path]>`."""
+    """An argument whose help row shows its name or metavar only, not a type name like `<list[Path]>`."""
 
     def display_type_rich(self, ctx: Context) -> str | None:
-        return None if self.metavar else super().display_type_rich(ctx)
+        return None  # the name column already says what is expected
 
 
-class _French:
-    """Usage line and help option in French, for commands and groups alike."""
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for param in self.params:  # type: ignore[attr-defined]
-            if type(param) is TyperArgument:
-                param.__class__ = FrenchArgument  # typer builds arguments itself: only the display changes
-
-    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE_PREFIX)
-
-    def get_help_option(self, ctx: Context):  # type: ignore[no-untyped-def]
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = HELP_OPTION_TEXT
-            option.metavar = ""  # a flag: no "<bool>" type column
-        return option
+# Type column of an option without a metavar, in French (typer shows `<path>`, `<str>`…).
+_TYPE_NAMES = {"Path": "CHEMIN", "str": "TEXTE", "int": "NOMBRE", "float": "NOMBRE", "datetime": "DATE"}
 
 
-class FrenchCommand(_French, TyperCommand):
+class FrenchOption(TyperOption):
+    """An option whose type column is French (`CHEMIN`, `TEXTE`…) and empty for a flag."""
+
+    def display_type_rich(self, ctx: Context) -> str | None:
+        if self.metavar is not None:
+            return self.metavar
+        if self.is_flag:
+            return ""
+        annotation = getattr(self.type_descriptor, "annotation", None)
+        name = getattr(annotation, "__name__", "")
+        return _TYPE_NAMES.get(name, "VALEUR")
+
+
+def _format_usage(self: Command, ctx: Context, formatter: HelpFormatter) -> None:
+    """The usage line, prefixed in French."""
+    formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)
+
+
+def _get_help_option(self: Command, ctx: Context):  # type: ignore[no-untyped-def]
+    """The help option, described in French, with no type column."""
+    option = Command.get_help_option(self, ctx)
+    if option is not None:
+        option.help = HELP_OPTION_TEXT
+        option.metavar = ""
+    return option
+
+
+# Plain subclasses (no mixin) so that their layout is typer's: `frenchify` swaps the class of built objects.
+class FrenchCommand(TyperCommand):
     """A command whose framework strings are French."""
 
+    format_usage = _format_usage
+    get_help_option = _get_help_option
 
-class FrenchGroup(_French, TyperGroup):
+
+class FrenchGroup(TyperGroup):
     """The `panorama` group, with French framework strings."""
+
+    format_usage = _format_usage
+    get_help_option = _get_help_option
+
+
+def frenchify(command: Command) -> Command:
+    """Give every command, argument and option of the tree its French display (any later command too).
+
+    Typer builds these objects itself from the decorated functions; only their class changes, to a
+    subclass that overrides display methods and keeps the same attributes.
+    """
+    swaps = {TyperGroup: FrenchGroup, TyperCommand: FrenchCommand, TyperArgument: FrenchArgument,
+             TyperOption: FrenchOption}
+    if type(command) in swaps:
+        command.__class__ = swaps[type(command)]
+    for param in command.params:
+        if type(param) in swaps:
+            param.__class__ = swaps[type(param)]
+    for sub in (getattr(command, "commands", None) or {}).values():
+        frenchify(sub)
+    return command
 
 
 def _quoted(name: str) -> str:
