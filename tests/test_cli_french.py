@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pytest
 import typer
+from typer._click.exceptions import ClickException
 
 from panorama.cli import french
-from typer._click.exceptions import ClickException
 
 ENGLISH = ("Usage:", "Show this message", "<bool>", "<path>", "<str>", "<int>", "<list", "COMMAND", "[ARGS]",
            "[default", "required]")
@@ -20,7 +20,7 @@ def _later_app() -> typer.Typer:
 
     @app.command("later")
     def later(paths: Annotated[list[Path], typer.Argument(help="Des chemins.")],
-              folder: Annotated[Optional[Path], typer.Option("--folder", help="Un dossier.")] = None,
+              folder: Annotated[Path | None, typer.Option("--folder", help="Un dossier.")] = None,
               name: Annotated[str, typer.Option("--name", help="Un nom.")] = "x",
               count: Annotated[int, typer.Option("--count", help="Un nombre.")] = 1,
               flag: Annotated[bool, typer.Option("--flag", help="Un drapeau.")] = False) -> None:

@@ -12,9 +12,8 @@ import re
 
 from typer import rich_utils
 from typer._click import exceptions as click_errors
-from typer._click.core import Context
+from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
-from typer._click.core import Command
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 USAGE_PREFIX = "Utilisation : "

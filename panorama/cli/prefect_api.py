@@ -51,10 +51,9 @@ def _tail(path: Path, lines: int = 5) -> str:
 
 
 def _temporary_server_class():  # type: ignore[no-untyped-def]
+    import prefect
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import get_current_settings
-
-    import prefect
 
     class JournalledServer(SubprocessASGIServer):
         """Prefect's temporary server with its output in the journal and a wall-clock start-up limit."""
@@ -163,7 +162,7 @@ def _check_configured(url: str) -> None:
 def settings_error(error: Exception) -> PrefectUnavailable:
     """Prefect refuses its own settings (a PREFECT_* variable or profile value): say which, in French."""
     problems = []
-    for item in getattr(error, "errors", lambda: [])():
+    for item in getattr(error, "errors", list)():
         name = ".".join(str(part) for part in item.get("loc", ()))
         problems.append(f"{name} = « {item.get('input')} »")
     listed = "; ".join(problems) or "valeur non reconnue"

@@ -40,7 +40,7 @@ def stage_line(report: StageReport) -> Text:
 
 
 class _Handler(logging.Handler):
-    def __init__(self, lines: "StageLines") -> None:
+    def __init__(self, lines: StageLines) -> None:
         super().__init__(logging.INFO)
         self._lines = lines
 
@@ -62,7 +62,7 @@ class StageLines:
         self.console.print(stage_line(report), soft_wrap=True)
 
     @contextmanager
-    def listen(self) -> Iterator["StageLines"]:
+    def listen(self) -> Iterator[StageLines]:
         """Render the `panorama.stages` records emitted while the block runs (e.g. by a flow)."""
         logger = logging.getLogger(STAGE_LOGGER)
         handler = _Handler(self)
