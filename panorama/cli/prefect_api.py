@@ -43,13 +43,6 @@ def startup_seconds(env: dict[str, str] | None = None) -> float:
         return STARTUP_SECONDS
 
 
-def _tail(path: Path, lines: int = 5) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 def _temporary_server_class():  # type: ignore[no-untyped-def]
     import prefect
     from prefect.server.api.server import SubprocessASGIServer
