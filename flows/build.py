@@ -1,13 +1,12 @@
 """The building half of every flow: the stages of `panorama.stages.STAGES`, one task each.
 
 Reading and validation fan out (one cached task per submission file); after each stage a
-`StageReport` is logged on the `panorama.stages` logger (INFO, "label : detail", the report itself
-in the record's `stage_report` attribute) so that a command running the flow in-process can show
-it, and the steward's artifacts are created after the stages that produce them.
+`StageReport` is logged on the `panorama.stages` logger (`panorama.stage_log.log_stage`) so that a
+command running the flow in-process can show it, and the steward's artifacts are created after the
+stages that produce them.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -18,20 +17,14 @@ from flows.summaries import BuildOutcome
 from panorama.edition import edition_warnings
 from panorama.pipeline import run_stages
 from panorama.progress import StageReport
+from panorama.stage_log import log_stage
 from panorama.stages import STAGES, Build
 
 __all__ = ["BuildOutcome", "build", "log_stage", "resolve_folders", "run_build"]
 
-STAGE_LOGGER = logging.getLogger("panorama.stages")
-
 # Validation is CPU-bound Python: an unbounded thread pool (Prefect's default) starts every file at
 # once and spends its time switching; a few threads keep I/O overlapped (measured: 2.2x → 1.5x).
 BUILD_THREADS = 4
-
-
-def log_stage(report: StageReport) -> None:
-    """One line per stage on `panorama.stages`; the CLI renders the record's `stage_report`."""
-    STAGE_LOGGER.info("%s : %s", report.label, report.detail, extra={"stage_report": report})
 
 
 @flow(name="construction", log_prints=True,

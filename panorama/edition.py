@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panorama.errors import InvalidEdition
+from panorama.errors import InvalidEdition, toml_error_text
 from panorama.listing import CLUTTER_NOTE, describe_unusable, list_folder
 
 SUBMISSION_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"})
@@ -107,7 +107,7 @@ def load_edition(folder: Path) -> Edition:
     try:
         meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidEdition(f"{toml_path} : TOML illisible ({exc}).") from None
+        raise InvalidEdition(f"{toml_path} : TOML illisible ({toml_error_text(exc)}).") from None
     numero = meta.get("numero")
     if isinstance(numero, bool) or not isinstance(numero, int) or numero < 1:
         raise InvalidEdition(f"{toml_path} : « numero » doit être un entier positif (exemple : numero = 4).")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panorama.errors import SettingsError
+from panorama.errors import SettingsError, toml_error_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS_FILE = PROJECT_ROOT / "panorama.toml"
@@ -84,7 +84,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path} : TOML illisible ({exc}).") from None
+            raise SettingsError(f"{path} : TOML illisible ({toml_error_text(exc)}).") from None
     base = path.parent if path.is_file() else PROJECT_ROOT
     folders = data.get("dossiers", {})
     targets = {name: _target(name, raw) for name, raw in data.get("cibles", {}).items()}

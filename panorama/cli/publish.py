@@ -18,10 +18,11 @@ from panorama.datagouv.apply import apply_plan, check_production, summary_rows
 from panorama.datagouv.client import DatagouvClient
 from panorama.datagouv.plan import LABELS, Plan, build_plan
 from panorama.datagouv.state import load_state, state_path
-from panorama.errors import PanoramaError, SettingsError
+from panorama.cli.apikey import api_key_for
+from panorama.errors import PanoramaError, SettingsError, os_error_text
 from panorama.folders import check_publish_folders
 from panorama.lock import build_lock, publication_lock
-from panorama.settings import Target, api_key, load_settings
+from panorama.settings import Target, load_settings
 
 DATASET_ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -82,7 +83,7 @@ def publish_command(out_dir: Path, target_name: str | None, api_url: str | None,
     errors = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
     try:
         target = resolve_target(target_name, api_url, dataset_id)
-        key = api_key(target)
+        key = api_key_for(target)
         check_publish_folders(out_dir, state_dir)
         # Another run on the same folder or target: wait for it, then plan from what it recorded.
         with (DatagouvClient.for_target(target, key) as client, build_lock(out_dir, errors.print),
@@ -111,5 +112,5 @@ def publish_command(out_dir: Path, target_name: str | None, api_url: str | None,
         errors.print(f"Erreur : {exc.message}")
         return exc.exit_code
     except OSError as exc:  # a local file or folder unreadable / unwritable
-        errors.print(f"Erreur : {exc.filename or out_dir} : {exc.strerror or exc}. Vérifiez le dossier et ses droits.")
+        errors.print(f"Erreur : {os_error_text(exc, out_dir)}. Vérifiez le dossier et ses droits.")
         return 1

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from panorama.errors import PanoramaError
+from panorama.errors import PanoramaError, os_reason
 from panorama.folders import check_validate_folders
 from panorama.findings.core import Severity
 from panorama.validation.report import DEFAULT_LIMIT, submission_report, write_reports
@@ -76,7 +76,7 @@ def validate_command(paths: list[Path], report_dir: Path | None, fmt: str = "tex
                 written += write_reports(o, _report_folder(Path(report_dir), o, len(outcomes) > 1))
         except OSError as error:
             err.print(f"[red]Erreur[/red] : impossible d'écrire les rapports dans « {escape(str(report_dir))} » "
-                      f"({escape(str(error.strerror))}).",
+                      f"({escape(os_reason(error))}).",
                       highlight=False)
             return 2
     code = 1 if any(_blocking(o) for o in outcomes) else 0

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from panorama.errors import ExportError
+from panorama.errors import ExportError, os_reason
 from panorama.export import atomic, xlsx
 from panorama.export.datapackage import DataFile, build_descriptor, descriptor_bytes, package_version
 from panorama.export.dictionary import TableDoc, render_dictionary
@@ -218,7 +218,7 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
     try:
         files[SCHEMA_FILE] = SCHEMA_PATH.read_bytes()
     except OSError as exc:
-        raise ExportError(f"Schéma du panorama illisible : {SCHEMA_PATH} ({exc.strerror}).") from None
+        raise ExportError(f"Schéma du panorama illisible : {SCHEMA_PATH} ({os_reason(exc)}).") from None
     files[DICTIONARY_FILE] = render_dictionary(
         [TableDoc(schema, (f"{table}.csv", f"{table}.parquet", f"{XLSX_FILE} (feuille {SHEET_NAMES[table]})"))
          for table, _, schema in tables]
@@ -242,21 +242,21 @@ def export_all(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: pd
         atomic.clean_stale_staging(out_dir)
         staging = atomic.staging_dir(out_dir)
     except OSError as exc:
-        raise ExportError(f"Dossier de publication {out_dir} inutilisable : {exc.strerror or exc}.") from None
+        raise ExportError(f"Dossier de publication {out_dir} inutilisable : {os_reason(exc)}.") from None
     try:
         for name, data in files.items():
             atomic.stage_bytes(staging, name, data)
     except OSError as exc:
         atomic.discard(staging)
         raise ExportError(
-            f"Écriture impossible dans {staging} ({exc.strerror or exc}). "
+            f"Écriture impossible dans {staging} ({os_reason(exc)}). "
             "Les fichiers déjà publiés n'ont pas été modifiés."
         ) from None
     try:
         finals = atomic.promote(staging, out_dir, list(files))
     except OSError as exc:
         raise ExportError(
-            f"Mise en place des fichiers dans {out_dir} interrompue ({exc.strerror or exc}). Chaque fichier "
+            f"Mise en place des fichiers dans {out_dir} interrompue ({os_reason(exc)}). Chaque fichier "
             "est entier, mais certains peuvent venir de l'export précédent : relancez l'export."
         ) from None
     written = tuple(
