@@ -70,9 +70,8 @@ def build(
 def resolve_folders(raw_dir: str | None, out_dir: str | None, report_dir: str | None,
                     target: str | None) -> tuple[Path, Path, Path, Path | None]:
     """Flow parameters (strings, for the UI) over the settings' folders; the target's state file."""
-    from panorama.settings import load_settings
-
     from panorama.folders import check_run_folders
+    from panorama.settings import load_settings
 
     settings = load_settings()
     folders = (

@@ -5,8 +5,8 @@ from prefect import flow, get_run_logger
 
 from flows.build import resolve_folders, run_build
 from flows.publish import publish_or_preview
-from panorama.lock import build_lock
 from flows.summaries import RunSummary
+from panorama.lock import build_lock
 
 
 @flow(name="republication", log_prints=True)

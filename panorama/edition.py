@@ -18,7 +18,7 @@ EDITION_FILE = "edition.toml"
 ALIASES_FILE = "identifiants.csv"
 EDITION_ID = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 # Steward's data and notes allowed at the top of the raw folder beside the edition folders.
-RAW_TOP_FILES = frozenset({ALIASES_FILE, "politique.toml", "ministeres.csv", "figures.csv"})
+RAW_TOP_FILES = frozenset({ALIASES_FILE, "politique.toml", "ministeres.csv", "valeurs-non-communiquees.csv", "figures.csv"})
 NOTE_PREFIXES = ("readme", "lisezmoi")
 NOTE_SUFFIXES = frozenset({".md", ".pdf"})
 SUFFIXES_TEXT = "CSV, TSV, TXT, XLSX, XLSM, XLS ou ODS"

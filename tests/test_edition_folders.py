@@ -413,3 +413,15 @@ def test_run_with_a_future_publication_date_says_so_and_goes_on(tmp_path: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Remarque : Édition 2025-12 : date_publication 2099-12-31 est postérieure à aujourd'hui" in result.stderr
     assert (out / "panorama-historique.csv").is_file()
+
+
+def test_every_steward_rule_file_is_allowed_at_the_top_of_the_raw_folder(tmp_path: Path) -> None:
+    """The rule files a steward may add (panorama.validation.rules) never stop a run as clutter."""
+    from panorama.edition import RAW_TOP_FILES
+    from panorama.validation.rules import RULE_FILES
+
+    assert set(RULE_FILES) <= RAW_TOP_FILES
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    (raw / "valeurs-non-communiquees.csv").write_text("motif,exemple\nsans objet,sans objet\n", encoding="utf-8")
+    assert [e.id for e in discover_editions(raw)] == edition_ids(SAMPLES)

@@ -249,7 +249,9 @@ def test_libreoffice_round_trip_keeps_identifiers_and_edits(soffice: str, create
 
 def test_diff_refusals_are_french_exit_2(created: Path, tmp_path: Path) -> None:
     missing = _cli("diff", "--raw", str(tmp_path / "absent"))
-    unknown = _cli("diff", "2031-01", "--raw", str(created / "raw"))
+    published = tmp_path / "publiees"  # the editions already filled (the new one waits for its files)
+    shutil.copytree(created / "raw" / "2025-06", published / "2025-06")
+    unknown = _cli("diff", "2031-01", "--raw", str(published))
     for done, fragment in ((missing, "introuvable"), (unknown, "« 2031-01 » introuvable")):
         text = " ".join((done.stdout + done.stderr).split())
         assert done.returncode == 2 and fragment in text and "Traceback" not in text

@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.text import Text
 from panorama.cli import french
 from panorama.cli.journal import ensure_journal, quiet_prefect_settings, start_journal
 from panorama.errors import PanoramaError, os_error_text
+
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException
 
 INTERNAL_ERROR_EXIT = 3
 INTERRUPTED_EXIT = 130
@@ -182,7 +185,7 @@ def _root(
     """Panorama des grands projets numériques de l'État : valider, construire et publier."""
 
 
-def _usage_error(error: Exception) -> int:
+def _usage_error(error: ClickException) -> int:
     """A usage error of the framework, worded in French: usage line, where the help is, what is wrong."""
     from typer._click.exceptions import NoArgsIsHelpError
 

@@ -17,8 +17,8 @@ console = Console() if sys.stdout.isatty() else Console(width=160)
 
 def compute_diff(raw: Path, wanted: str | None, partial: bool) -> tuple[EditionDiff, list[str]]:
     """Run the stages up to the figures (nothing written) and compare; plus French warnings."""
-    from panorama.edition import choose_edition, discover_editions
     from panorama.diff import edition_diff
+    from panorama.edition import choose_edition, discover_editions
     from panorama.figures import compute_indicators
     from panorama.pipeline import build_history, validate_all
 

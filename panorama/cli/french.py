@@ -12,7 +12,7 @@ import re
 
 from typer import rich_utils
 from typer._click import exceptions as click_errors
-from typer._click.core import Command, Context
+from typer._click.core import Command, Context, Parameter
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -70,7 +70,7 @@ def _format_usage(self: Command, ctx: Context, formatter: HelpFormatter) -> None
     formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)
 
 
-def _get_help_option(self: Command, ctx: Context):  # type: ignore[no-untyped-def]
+def _get_help_option(self: Command, ctx: Context) -> TyperOption | None:
     """The help option, described in French, with no type column."""
     option = Command.get_help_option(self, ctx)
     if option is not None:
@@ -100,13 +100,13 @@ def frenchify(command: Command) -> Command:
     Typer builds these objects itself from the decorated functions; only their class changes, to a
     subclass that overrides display methods and keeps the same attributes.
     """
-    swaps = {TyperGroup: FrenchGroup, TyperCommand: FrenchCommand, TyperArgument: FrenchArgument,
-             TyperOption: FrenchOption}
-    if type(command) in swaps:
-        command.__class__ = swaps[type(command)]
+    command_swaps: dict[type[Command], type[Command]] = {TyperGroup: FrenchGroup, TyperCommand: FrenchCommand}
+    param_swaps: dict[type[Parameter], type[Parameter]] = {TyperArgument: FrenchArgument, TyperOption: FrenchOption}
+    if type(command) in command_swaps:
+        command.__class__ = command_swaps[type(command)]
     for param in command.params:
-        if type(param) in swaps:
-            param.__class__ = swaps[type(param)]
+        if type(param) in param_swaps:
+            param.__class__ = param_swaps[type(param)]
     for sub in (getattr(command, "commands", None) or {}).values():
         frenchify(sub)
     return command

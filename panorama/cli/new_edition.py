@@ -20,6 +20,8 @@ def new_edition_command(month: str, raw: Path, templates: Path | None) -> int:
                   f"date {plan.date_publication.strftime('%d/%m/%Y')}.")
     console.print(f"  {escape(str(raw / plan.id / 'edition.toml'))}")
     if plan.projects:
+        if plan.previous is None:  # plan_new_edition pre-fills templates only from a previous edition
+            raise RuntimeError("gabarits pré-remplis sans édition précédente")
         total = sum(len(p) for p in plan.projects.values())
         console.print(f"{len(plan.projects)} gabarit(s) pré-rempli(s) ({total} projets de l'édition "
                       f"{escape(plan.previous.id)}) dans {escape(str(folder))} :")

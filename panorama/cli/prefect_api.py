@@ -20,7 +20,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from panorama.errors import PrefectUnavailable
 
@@ -43,7 +45,18 @@ def startup_seconds(env: dict[str, str] | None = None) -> float:
         return STARTUP_SECONDS
 
 
-def _temporary_server_class():  # type: ignore[no-untyped-def]
+class _JournalledServer(Protocol):
+    """What the command uses of the temporary server (a class defined once Prefect is imported)."""
+
+    journal: Path
+
+    @property
+    def address(self) -> str: ...
+
+    def start(self, timeout: int | None = None) -> None: ...
+
+
+def _temporary_server_class() -> Callable[[], _JournalledServer]:
     import prefect
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import get_current_settings

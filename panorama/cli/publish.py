@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.prompt import Confirm
 from rich.table import Table
 
+from panorama.cli.apikey import api_key_for
 from panorama.datagouv.apply import apply_plan, check_production, summary_rows
 from panorama.datagouv.client import DatagouvClient
 from panorama.datagouv.plan import LABELS, Plan, build_plan
 from panorama.datagouv.state import load_state, state_path
-from panorama.cli.apikey import api_key_for
 from panorama.errors import PanoramaError, SettingsError, os_error_text
 from panorama.folders import check_publish_folders
 from panorama.lock import build_lock, publication_lock

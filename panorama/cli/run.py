@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
@@ -60,6 +60,19 @@ def _figures_table(indicators_csv: Path) -> Table | None:
     return table
 
 
+class _Summary(Protocol):
+    """What the command reads of a run's result: a flow's `RunSummary` or the direct run's dict, by key."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def __contains__(self, key: object, /) -> bool: ...
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+
+_S = TypeVar("_S", bound=_Summary)
+
+
 def _bold(label: str, value: object) -> Text:
     return Text.assemble(label, (str(value), "bold"))
 
@@ -105,7 +118,7 @@ def _clean_staging(out: Path) -> None:
         pass
 
 
-def _guarded(start: Callable[[], Any], out: Path, reports: Path) -> int:
+def _guarded(start: Callable[[], _Summary], out: Path, reports: Path) -> int:
     """Run a flow or the direct pipeline; typed errors become a French message and an exit code."""
     try:
         summary = start()
@@ -146,7 +159,7 @@ def _check_key(target: str | None) -> None:
     api_key_for(load_settings().target(target))
 
 
-def _in_prefect(call: Callable[[], dict], lines: StageLines, label: str) -> dict:
+def _in_prefect(call: Callable[[], _S], lines: StageLines, label: str) -> _S:
     """Start or check Prefect's API, then run the flow with its stage records rendered."""
     import httpx
 
@@ -179,7 +192,7 @@ def run_command(
 ) -> int:
     lines = StageLines(console)
 
-    def start() -> Any:  # a flow's RunSummary, or the direct run's dict: both read by key
+    def start() -> _Summary:  # a flow's RunSummary, or the direct run's dict: both read by key
         _check_key(target)
         if direct:
             from panorama.lock import build_lock
@@ -201,7 +214,7 @@ def _with_progress(function: Callable, progress: Callable[[StageReport], None]) 
     return {"progress": progress} if "progress" in inspect.signature(function).parameters else {}
 
 
-def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes, lines: StageLines) -> dict:
+def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes, lines: StageLines) -> dict[str, Any]:
     """The same stages without Prefect: for quick local runs and the benchmarks."""
     from panorama import pipeline
     from panorama.edition import choose_edition, discover_editions
@@ -220,7 +233,7 @@ def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes
         detail = ("entrées inchangées, rien à reconstruire" if result.skipped_unchanged else
                   f"{len(result.editions)} édition(s), {len(result.written)} fichier(s) écrit(s)")
         lines(StageReport("construction", "Construction", detail, time.monotonic() - started))
-    summary: dict = {"inchange": result.skipped_unchanged}
+    summary: dict[str, Any] = {"inchange": result.skipped_unchanged}
     for note in result.measures.notes if result.measures else []:
         console.print(Text.assemble(("Remarque : ", "yellow"), str(note)), soft_wrap=True)
     if target:
@@ -241,7 +254,7 @@ def republish_command(
 ) -> int:
     lines = StageLines(console)
 
-    def start() -> Any:  # a flow's RunSummary, or the direct run's dict: both read by key
+    def start() -> _Summary:  # a flow's RunSummary, or the direct run's dict: both read by key
         _check_key(target)
         from flows.republication import republication
 

@@ -14,8 +14,8 @@ from rich.markup import escape
 from rich.text import Text
 
 from panorama.errors import PanoramaError, os_reason
-from panorama.folders import check_validate_folders
 from panorama.findings.core import Severity
+from panorama.folders import check_validate_folders
 from panorama.validation.report import DEFAULT_LIMIT, submission_report, write_reports
 from panorama.validation.submission import EditionValidation, SubmissionResult
 from panorama.validation.targets import group_paths, is_blocking, report_folder, results_of, validate_groups

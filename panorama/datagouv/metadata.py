@@ -44,7 +44,7 @@ class DatasetMetadata:
     spatial: dict[str, Any] | None = None
 
     def as_payload(self) -> dict[str, Any]:
-        payload = {"title": self.title, "description": self.description, "license": self.license,
+        payload: dict[str, Any] = {"title": self.title, "description": self.description, "license": self.license,
                    "frequency": self.frequency, "temporal_coverage": self.temporal_coverage,
                    "tags": list(self.tags)}
         if self.spatial is not None:

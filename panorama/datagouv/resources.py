@@ -6,9 +6,10 @@ it. The dashboard folder is not published (data.gouv.fr refuses HTML).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 SCHEMA_FILE = "schema.json"
 DESCRIPTION_FILE = "description-jeu-de-donnees.md"

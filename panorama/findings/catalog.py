@@ -8,9 +8,9 @@ default unless the steward's `data/raw/politique.toml` changes it (`panorama.fin
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from panorama.findings.core import Severity
 

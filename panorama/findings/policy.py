@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 from panorama.errors import SettingsError
 from panorama.findings.catalog import CATALOG

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -56,7 +56,7 @@ def _cell_value(name: str, value: object) -> object:
     if name in BOOLEAN_FIELDS:
         return YES_NO[0] if bool(value) else YES_NO[1]
     if name in NUMBER_FIELDS:
-        number = float(value)
+        number = float(cast("SupportsFloat | str", value))  # a number column's cell (or its text)
         return None if math.isnan(number) else number
     return str(value)
 

@@ -11,6 +11,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, clip
 from panorama.model import NUMBER_FIELDS, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
 from panorama.normalise import cells as small
 from panorama.normalise.date_findings import impossible_dates
@@ -19,12 +21,18 @@ from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, matc
 from panorama.normalise.ministries import MinistryReference, bundled_reference
 from panorama.normalise.placeholders import Placeholders, bundled_placeholders
 from panorama.normalise.values import (
-    canonical_boolean, canonical_bracket, canonical_dates, canonical_number, canonical_phase,
-    canonical_urls, clean_text, merge_links, split_html, text_series,
+    canonical_boolean,
+    canonical_bracket,
+    canonical_dates,
+    canonical_number,
+    canonical_phase,
+    canonical_urls,
+    clean_text,
+    merge_links,
+    split_html,
+    text_series,
 )
 from panorama.reading.table import RawTable
-from panorama.findings.catalog import brief, severity_of
-from panorama.findings.core import Finding, clip
 
 __all__ = ["Normalised", "normalise_table", "match_headers", "header_score", "HeaderMatch"]
 

@@ -13,11 +13,21 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from panorama.normalise.values import (
-    _NUMBER_UNIT, _SPACES, BRACKETS, FALSE_WORDS, PHASES, STRICT_NUMBER, STRICT_URLS, TEXT,
-    TRUE_WORDS, plain_key, strip_html, urls_of,
-)
 from panorama.normalise.dates import SYSTEM_1900, date_text
+from panorama.normalise.values import (
+    _NUMBER_UNIT,
+    _SPACES,
+    BRACKETS,
+    FALSE_WORDS,
+    PHASES,
+    STRICT_NUMBER,
+    STRICT_URLS,
+    TEXT,
+    TRUE_WORDS,
+    plain_key,
+    strip_html,
+    urls_of,
+)
 
 SMALL_TABLE_ROWS = 5_000  # read at call time, so a test can force either path
 

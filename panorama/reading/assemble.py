@@ -8,6 +8,7 @@ the right costs its own value, not a column of a million empty cells per row.
 """
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterator, Sequence
 from itertools import chain, compress, zip_longest
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from panorama.errors import UnreadableSubmission
 from panorama.findings.core import Finding, Severity, clip
 from panorama.reading import mojibake
 from panorama.reading.header import (
@@ -206,6 +208,19 @@ def _fast_trim(cells: list[str], width: int) -> list[str]:
     return cells
 
 
+_ANY_SEPARATOR = re.compile(r"[;,\t]")
+LATE_HEADER_ROWS = 1000  # rows after the search window where a missed header is looked for
+
+
+def late_header(path: Path, sheet: str | None, row: int) -> UnreadableSubmission:
+    where = f"feuille « {sheet} », " if sheet else ""
+    return unreadable(path, f"aucune ligne d'en-têtes dans les {HEADER_SEARCH_ROWS} premières lignes non vides, "
+                      f"où elle est cherchée ; les en-têtes semblent être à la {where}ligne {row}, sous des lignes "
+                      "de texte.",
+                      f"la ligne d'en-têtes parmi les {HEADER_SEARCH_ROWS} premières lignes non vides (supprimez "
+                      "les lignes de titre ou de notes au-dessus du tableau).")
+
+
 def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, *, ragged: bool,
              sheet: str | None, capacity: int = 1024) -> Built:
     """Header, then data rows as columns. `ragged`: CSV rules (the header fixes the width)."""
@@ -242,10 +257,19 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
     extra: list[tuple[int, list[str]]] = []
     extra_count = 0
     widest = 0
+    # No row of the search window looked like the schema's headers: a real header further down
+    # (under a long preamble) is named, rather than reading the preamble as the header.
+    lookout = LATE_HEADER_ROWS if header_score is not None and not choice.scored else 0
     for number, cells in after:
         if is_blank(cells):
             blank += 1
             continue
+        if lookout:
+            lookout -= 1
+            # In a CSV the sniffed separator may be the preamble's: look at the cells split by any separator.
+            probe = [p for c in cells[:64] for p in (_ANY_SEPARATOR.split(c) if ragged else (c,))]
+            if header_score is not None and header_score([c[:80] for c in probe[:64]]) >= 2:
+                raise late_header(path, sheet, number)
         n = len(cells)
         widest = max(widest, n)
         if ragged and n > declared:

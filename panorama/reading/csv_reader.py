@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -80,6 +80,12 @@ def _field_counts(sample: str, delimiter: str, complete: bool) -> list[int]:
     return [len(r) - 1 for r in records[:HEADER_SEARCH_ROWS]]
 
 
+def _table_further_down(sample: str) -> bool:
+    """Whether lines past the header search hold a delimited table (several lines of 3+ cells)."""
+    lines = [line for line in sample.splitlines() if line.strip()][HEADER_SEARCH_ROWS:]
+    return any(sum(1 for line in lines if line.count(d) >= 2) >= 2 for d in DELIMITERS)
+
+
 def detect_format(source: RegularFile) -> CsvFormat:
     """Encoding and delimiter, or UnreadableSubmission when this is no delimited text."""
     path = source.path
@@ -101,6 +107,11 @@ def detect_format(source: RegularFile) -> CsvFormat:
     if delimiter is None and any(not _field_counts(sample, d, complete=True) for d in DELIMITERS):
         raise unreadable(path, "fichier vide : aucune cellule remplie.",
                          "une ligne d'en-têtes puis une ligne par projet.")
+    if delimiter is None and _table_further_down(sample):
+        raise unreadable(path, f"aucun tableau dans les {HEADER_SEARCH_ROWS} premières lignes non vides : le "
+                         "tableau commence plus bas, sous des lignes de texte.",
+                         f"la ligne d'en-têtes parmi les {HEADER_SEARCH_ROWS} premières lignes non vides "
+                         "(supprimez les lignes de texte au-dessus du tableau).")
     if delimiter is None:
         raise unreadable(path, "aucun séparateur de colonnes trouvé (ni virgule, ni point-virgule, ni tabulation) "
                          "dans les premières lignes.", EXPECTED_TEXT)
@@ -133,12 +144,12 @@ def iter_records(source: RegularFile, fmt: CsvFormat) -> Iterator[Row]:
     number = 0
     try:
         with _text(source, fmt.encoding) as fh:
-            source = _Lines(fh, fmt.delimiter)
-            reader = csv.reader(source, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+            lines = _Lines(fh, fmt.delimiter)
+            reader = csv.reader(lines, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
             start_line = 1
             for record in reader:
                 number += 1
-                if source.eof:
+                if lines.eof:
                     raise _unclosed_quote(path, number, start_line, len(record))
                 start_line = reader.line_num + 1
                 yield number, record
@@ -181,7 +192,7 @@ class _Lines:
     the file that way and still returns a record, that record's quote was never closed.
     """
 
-    def __init__(self, fh: io.TextIOBase, delimiter: str) -> None:
+    def __init__(self, fh: Iterable[str], delimiter: str) -> None:
         self._it = iter(fh)
         self._delimiter = delimiter
         self.eof = False

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from defusedxml.ElementTree import iterparse
@@ -52,6 +52,8 @@ _STYLE, _TABLE_PROPS = _NS_STYLE + "style", _NS_STYLE + "table-properties"
 _X_TABLE, _X_SPREADSHEET, _X_STYLE, _X_TABLE_PROPS = _TABLE[1:], _SPREADSHEET[1:], _STYLE[1:], _TABLE_PROPS[1:]
 _X_TABLE_NAME, _X_TABLE_STYLE, _X_DISPLAY = _NS_TABLE[1:] + "name", _NS_TABLE[1:] + "style-name", _NS_TABLE[1:] + "display"
 _X_STYLE_NAME, _X_STYLE_FAMILY = _NS_STYLE[1:] + "name", _NS_STYLE[1:] + "family"
+# What reading the sheet list can raise for a corrupt file (expat's own error, then the libraries').
+_ODS_ERRORS: tuple[type[BaseException], ...] = (expat.ExpatError, *CORRUPT_ERRORS)
 _DURATION = re.compile(r"^-?P(?:\d+D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -104,7 +106,7 @@ def _sheets(source: RegularFile) -> list[tuple[str, str]]:
         elif tag == _X_TABLE_PROPS and parent == _X_STYLE and style[0] and attrs.get(_X_DISPLAY) == "false":
             hidden_styles.add(style[0])
 
-    def forbidden(*_: object) -> None:
+    def forbidden(*_: object) -> NoReturn:
         raise ValueError("DTD or entity declaration in content.xml")
 
     parser = expat.ParserCreate(namespace_separator="}")
@@ -233,7 +235,7 @@ def _inline(elem: Any) -> str:
 def open_ods(source: RegularFile) -> Iterator[list[Sheet]]:
     try:
         sheets = _sheets(source)
-    except (expat.ExpatError, *CORRUPT_ERRORS) as exc:
+    except _ODS_ERRORS as exc:
         raise unreadable(source.path, "classeur ODS corrompu ou illisible.", EXPECTED_WORKBOOK) from exc
     except OSError as exc:
         raise unreadable(source.path, f"classeur illisible ({exc.strerror or exc}).", EXPECTED_WORKBOOK) from exc

@@ -71,7 +71,7 @@ class RegularFile:
         self.path, self.fd, self.size = path, fd, size
 
     def stream(self) -> BinaryIO:
-        return io.BufferedReader(_PositionalReader(self.fd, self.size), buffer_size=1 << 16)  # type: ignore[return-value]
+        return io.BufferedReader(_PositionalReader(self.fd, self.size), buffer_size=1 << 16)
 
     def head(self, size: int = 8) -> bytes:
         chunks, offset = [], 0

@@ -46,7 +46,9 @@ class _XlsxSheet:
     def rows(self) -> Iterator[Row]:
         wb = self._wb
         with self._ws._get_source() as src:
-            parser = WorkSheetParser(src, wb.shared_strings, data_only=True, epoch=wb.epoch,
+            # The read-only sheet holds the workbook's shared strings (`wb.shared_strings` is the
+            # writer's table, always empty on a loaded workbook: Excel and LibreOffice store text there).
+            parser = WorkSheetParser(src, self._ws._shared_strings, data_only=True, epoch=wb.epoch,
                                      date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
             yield from self._rows(parser, src)
 

@@ -12,13 +12,11 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from panorama.findings.catalog import brief
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.catalog import brief, severity_of
+from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
-from panorama.findings.catalog import brief, severity_of
 from panorama.validation.context import CellContext
-from panorama.findings.core import Finding, clip
 
 # Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
 FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"

@@ -9,12 +9,22 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TypedDict
 
 from panorama.export.atomic import write_bytes_atomic
 from panorama.normalise.ministries import provisional_code
 
 REVIEW_FILE = "ministeres-a-verifier.csv"
 COLUMNS = ("code", "nom", "aliases", "successeur", "editions", "fichiers", "lignes")
+
+
+class _Seen(TypedDict):
+    """One provisional code: its name as first written and where it was seen."""
+
+    nom: str
+    editions: set[str]
+    fichiers: set[str]
+    lignes: list[str]
 
 
 def _provisional(finding) -> tuple[str, str] | None:
@@ -27,7 +37,7 @@ def _provisional(finding) -> tuple[str, str] | None:
 
 def ministry_review_rows(validations: list) -> list[dict[str, str]]:
     """The provisional ministries of every validated edition, sorted by code."""
-    seen: dict[str, dict[str, object]] = {}
+    seen: dict[str, _Seen] = {}
     for v in validations:
         for s in v.submissions:
             for f in s.findings:
@@ -36,12 +46,12 @@ def ministry_review_rows(validations: list) -> list[dict[str, str]]:
                     continue
                 code, name = found
                 entry = seen.setdefault(code, {"nom": name, "editions": set(), "fichiers": set(), "lignes": []})
-                entry["editions"].add(v.edition.id)  # type: ignore[union-attr]
-                entry["fichiers"].add(f"{v.edition.id}/{s.file}")  # type: ignore[union-attr]
-                entry["lignes"].append(f"{v.edition.id}/{s.file}:{f.row}")  # type: ignore[union-attr]
+                entry["editions"].add(v.edition.id)
+                entry["fichiers"].add(f"{v.edition.id}/{s.file}")
+                entry["lignes"].append(f"{v.edition.id}/{s.file}:{f.row}")
     return [{"code": code, "nom": str(e["nom"]), "aliases": "", "successeur": "",
              "editions": " ".join(sorted(e["editions"])), "fichiers": " ".join(sorted(e["fichiers"])),
-             "lignes": " ".join(e["lignes"])}  # type: ignore[arg-type]
+             "lignes": " ".join(e["lignes"])}
             for code, e in sorted(seen.items())]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from panorama.findings.catalog import brief, severity_of
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import cells_of, text_column
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
 from panorama.validation.context import CellContext

@@ -16,14 +16,13 @@ import pandas as pd
 from panorama.edition import EDITION_FILE, Edition
 from panorama.errors import UnreadableSubmission
 from panorama.findings.core import Finding, Severity
+from panorama.findings.policy import EMPTIES_VALUE, Policy
 from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, project_fields
 from panorama.normalise import normalise_table
 from panorama.normalise.headers import HeaderMatch, header_score, match_headers
 from panorama.normalise.values import text_series
 from panorama.reading.table import RawTable
 from panorama.validation.checks import cadrage_checks, content_checks, cross_checks, duplicate_projects
-from panorama.findings.core import Finding, Severity
-from panorama.findings.policy import EMPTIES_VALUE, Policy
 from panorama.validation.rules import Rules, rules_for
 from panorama.validation.tableschema import CellContext, check_schema, unique_findings
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from panorama.findings.catalog import brief, severity_of
-from panorama.findings.core import Finding, Severity, clip
+from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
 from panorama.validation.checks import possible_repeats
