@@ -3,7 +3,9 @@ reads 100 %, data resources carry their schema link and the validation summary, 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from support.sample_build import build_samples
 
@@ -20,7 +22,10 @@ from panorama.datagouv.resources import (
     catalogue,
 )
 from panorama.datagouv.state import load_state
+from panorama.edition import discover_editions
 from panorama.settings import Target
+
+REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.udata
 
@@ -55,7 +60,8 @@ def test_quality_score_is_full_and_resources_carry_schema_and_validation(udata_s
     assert zones == SPATIAL["zones"] and dataset["spatial"]["granularity"] == "country"
 
     summary = json.loads((published / VALIDATION_SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert summary["date"] == "2025-06-30"  # the newest edition's date, not the clock
+    newest = max(e.date_publication for e in discover_editions(REPO / "data" / "raw")).isoformat()
+    assert summary["date"] == newest  # the newest edition's date, not the clock
     ids = json.loads(state_file.read_text(encoding="utf-8"))["resources"]
     assert VALIDATION_SUMMARY_FILE not in ids  # read for the metadata, never published
     by_id = {r["id"]: r for r in dataset["resources"]}
@@ -67,9 +73,16 @@ def test_quality_score_is_full_and_resources_carry_schema_and_validation(udata_s
             extras = resource["extras"]
             assert extras[EXTRA_VALID] is summary["valide"] is True
             assert extras[EXTRA_ERRORS] == 0 and extras[EXTRA_WARNINGS] == summary["avertissements"]
-            assert extras[EXTRA_DATE] == "2025-06-30"
+            assert extras[EXTRA_DATE] == newest
         if spec.key.startswith(("panorama-historique.", "panorama-derniere-edition.")) and spec.format != "xlsx":
             assert resource["schema"]["url"] == schema_url, spec.key
+        for table, schema_key in (("panorama-indicateurs.", "schema-indicateurs.json"),
+                                  ("panorama-repartitions.", "schema-repartitions.json")):
+            if spec.key.startswith(table):  # every tabular resource points to the schema of its columns
+                assert resource["schema"]["url"] == f"{udata_server.api_url}/datasets/r/{ids[schema_key]}"
+                published_schema = json.loads((published / schema_key).read_text(encoding="utf-8"))
+                assert {f["name"] for f in published_schema["fields"]} == set(
+                    pd.read_csv(published / f"{table}csv", nrows=0).columns)
     titles = {by_id[ids[k]]["title"] for k in ids}
     assert "Graphique : projets et coût par tranche de coût" in titles
     assert "Toutes les tables pour tableur (XLSX)" in titles

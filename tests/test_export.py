@@ -157,8 +157,8 @@ def _read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 def test_writes_every_published_file_and_reports_their_hashes(tmp_path):
     result = _export(tmp_path)
-    expected = {*data_file_names(), "panorama-historique.xlsx", "schema.json", "datapackage.json", "dictionnaire-des-donnees.md",
-                "CHANGELOG.md", *EXTRA}
+    expected = {*data_file_names(), "panorama-historique.xlsx", "schema.json", "schema-indicateurs.json",
+                "schema-repartitions.json", "datapackage.json", "dictionnaire-des-donnees.md", "CHANGELOG.md", *EXTRA}
     on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert on_disk == expected
     assert {p.relative_to(tmp_path).as_posix() for p in result.paths} == expected

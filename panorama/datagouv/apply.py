@@ -157,8 +157,11 @@ class _Run:
                 return current
             self.client.pause(attempt, floor=self.client.upload_retry_floor)
 
-    def put_metadata(self, resource: dict, spec: ResourceSpec, schema_url: str | None) -> bool:
-        wanted = resource_metadata(spec, schema_reference(self.plan.schema_name, schema_url))
+    def put_metadata(self, resource: dict, spec: ResourceSpec, schema_urls: dict[str, str]) -> bool:
+        # The catalogue's schema name, when configured, is the project schema's only.
+        name = self.plan.schema_name if spec.schema == SCHEMA_FILE else None
+        schema = schema_reference(name, schema_urls.get(spec.schema)) if spec.schema else None
+        wanted = resource_metadata(spec, schema)
         if not resource_metadata_changes(resource, wanted):
             return False
         self.client.update_resource(self.dataset_id, resource["id"], wanted)
@@ -168,7 +171,7 @@ class _Run:
     def run(self) -> PublicationResult:
         dataset = self.ensure_dataset()
         by_id = {r["id"]: r for r in dataset.get("resources") or []}
-        schema_url: str | None = None
+        schema_urls: dict[str, str] = {}  # Table Schema key → its stable URL, once uploaded (they come first)
         rows: list[dict[str, str]] = []
         links: dict[str, str | None] = {}
         for step in self.plan.files:
@@ -185,9 +188,9 @@ class _Run:
                 if not resource:
                     raise PublicationError(f"{step.key} : la ressource {step.resource_id} a disparu pendant la publication ; relancez.")
             self.record(step.key, resource["id"])
-            if step.key == SCHEMA_FILE:
-                schema_url = self.client.stable_url(resource["id"])
-            changed = self.put_metadata(resource, spec, schema_url)
+            if any(other.schema == step.key for other in self.specs.values()):
+                schema_urls[step.key] = self.client.stable_url(resource["id"])
+            changed = self.put_metadata(resource, spec, schema_urls)
             label = DONE_LABELS[step.action] + (" ; métadonnées mises à jour" if changed else "")
             rows.append(self.row(step, label, resource["id"]))
             links[step.key] = links[Path(step.key).name] = self.client.stable_url(resource["id"])

@@ -217,13 +217,15 @@ def build_plan(client: DatagouvClient, target: Target, out_dir: Path, state: Pub
             step.action = UNCHANGED if step.remote_sha1 == step.local_sha1 and not force else REPLACE
         steps.append(step)
         remotes.append(res)
-    schema_step = next((s for s in steps if s.key == SCHEMA_FILE and s.action != REFUSED), None)
-    schema_url = client.stable_url(schema_step.resource_id) if schema_step and schema_step.resource_id else None
-    schema = schema_reference(schema_name, schema_url)
+    schema_urls = {s.key: client.stable_url(s.resource_id) for s in steps
+                   if s.action != REFUSED and s.resource_id and any(sp.schema == s.key for sp in specs)}
     links: dict[str, str | None] = {}
     for step, spec, res in zip(steps, specs, remotes):
         if step.action == REFUSED:
             continue
+        # The catalogue's schema name, when configured, is the project schema's only.
+        name = schema_name if spec.schema == SCHEMA_FILE else None
+        schema = schema_reference(name, schema_urls.get(spec.schema)) if spec.schema else None
         step.metadata = resource_metadata(spec, schema)
         step.metadata_changes = resource_metadata_changes(res, step.metadata)
         url = client.stable_url(step.resource_id) if step.resource_id else None

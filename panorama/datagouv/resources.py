@@ -1,7 +1,7 @@
 """The catalogue of published files: what each file of the output folder becomes on data.gouv.fr.
 
-Order matters: `schema.json` comes first so its stable URL exists before the tables that point to
-it. The dashboard folder is not published (data.gouv.fr refuses HTML).
+Order matters: the Table Schemas come first so that their stable URLs exist before the tables
+that point to them. The dashboard folder is not published (data.gouv.fr refuses HTML).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class ResourceSpec:
     description: str
     type: str  # "main" or "documentation"
     format: str
-    schema: bool = False  # the project tables point to the Table Schema
+    schema: str | None = None  # key of the published Table Schema describing this table
     fallback_extension: str | None = None  # sent under this extension when the platform refuses ours
     extras: tuple[tuple[str, Any], ...] = ()  # the validation summary, on data resources only
 
@@ -61,16 +61,16 @@ _TABLES = (
     ("panorama-historique", "Historique des projets", (
         "Une ligne par projet et par édition du panorama, depuis la première édition : "
         "coûts, calendrier, avancement et ministère porteur. Identifiant de projet stable d'une édition à l'autre."
-    ), True),
+    ), SCHEMA_FILE),
     ("panorama-derniere-edition", "Dernière édition du panorama", (
         "Les projets de la dernière édition publiée, une ligne par projet, mêmes colonnes que l'historique."
-    ), True),
+    ), SCHEMA_FILE),
     ("panorama-indicateurs", "Indicateurs par édition", (
         "Chiffres clés de chaque édition : nombre de projets, coût total estimé, écarts budgétaire et calendaire."
-    ), False),
+    ), "schema-indicateurs.json"),
     ("panorama-repartitions", "Répartitions par édition", (
         "Répartition des projets et des coûts par ministère, phase et autres catégories, pour chaque édition."
-    ), False),
+    ), "schema-repartitions.json"),
 )
 
 _FORMATS = (("csv", "CSV"), ("parquet", "Parquet"))
@@ -81,10 +81,18 @@ _WORKBOOK = ResourceSpec(XLSX_FILE, "Toutes les tables pour tableur (XLSX)", (
     "d'en-tête figée et filtres."
 ), "main", "xlsx")
 
-_DOCUMENTS = (
+_SCHEMAS = (
     ResourceSpec(SCHEMA_FILE, "Schéma des données (Table Schema)",
                  "Schéma Table Schema décrivant les colonnes des tables de projets : nom, type, libellé, exemple.",
                  "documentation", "json"),
+    ResourceSpec("schema-indicateurs.json", "Schéma des indicateurs (Table Schema)",
+                 "Schéma Table Schema décrivant les colonnes de la table des indicateurs par édition.",
+                 "documentation", "json"),
+    ResourceSpec("schema-repartitions.json", "Schéma des répartitions (Table Schema)",
+                 "Schéma Table Schema décrivant les colonnes de la table des répartitions par édition.",
+                 "documentation", "json"),
+)
+_DOCUMENTS = (
     ResourceSpec("datapackage.json", "Description des fichiers (Data Package)",
                  "Descripteur Data Package de l'ensemble des fichiers publiés.", "documentation", "json"),
     ResourceSpec("dictionnaire-des-donnees.md", "Dictionnaire des données",
@@ -139,7 +147,7 @@ def _with_extras(spec: ResourceSpec, extras: tuple[tuple[str, Any], ...]) -> Res
 
 def catalogue(out_dir: Path) -> list[ResourceSpec]:
     """The specs of the files present in `out_dir`, schema first, in a stable order."""
-    fixed = [_DOCUMENTS[0], *_tables(), _WORKBOOK, *_DOCUMENTS[1:]]
+    fixed = [*_SCHEMAS, *_tables(), _WORKBOOK, *_DOCUMENTS]
     extras = validation_extras(out_dir)
     present = [_with_extras(spec, extras) for spec in fixed if (out_dir / spec.key).is_file()]
     charts = out_dir / CHARTS_DIR
@@ -150,7 +158,7 @@ def catalogue(out_dir: Path) -> list[ResourceSpec]:
 
 def all_known_keys() -> list[str]:
     """Every fixed key of the catalogue (charts excluded), for documentation and checks."""
-    return [spec.key for spec in (_DOCUMENTS[0], *_tables(), _WORKBOOK, *_DOCUMENTS[1:])]
+    return [spec.key for spec in (*_SCHEMAS, *_tables(), _WORKBOOK, *_DOCUMENTS)]
 
 
 def display_order(specs: Iterable[ResourceSpec]) -> list[ResourceSpec]:

@@ -129,8 +129,9 @@ def render_dictionary(tables: list[TableDoc]) -> str:
         f"- les valeurs oui / non sont écrites `{CSV_TRUE}` / `{CSV_FALSE}` ;",
         "- les descriptions peuvent contenir des sauts de ligne ; la cellule est alors entre guillemets.",
         "",
-        "Le schéma des projets (`schema.json`) et la description des fichiers (`datapackage.json`) "
-        "donnent les mêmes informations sous une forme lisible par les logiciels.",
+        "Les schémas (`schema.json` pour les tables de projets, `schema-indicateurs.json` et "
+        "`schema-repartitions.json` pour les tables de chiffres) et la description des fichiers "
+        "(`datapackage.json`) donnent les mêmes informations sous une forme lisible par les logiciels.",
         "",
     ]
     for doc in tables:

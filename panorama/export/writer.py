@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ from panorama.history import with_drift
 from panorama.model import SCHEMA_PATH, schema_version
 
 SCHEMA_FILE = "schema.json"
+# The figure tables' own Table Schemas (`schema.json` describes project rows only), so that every
+# tabular resource on data.gouv.fr points to the schema of its own columns.
+TABLE_SCHEMA_FILES = {INDICATORS: "schema-indicateurs.json", REPARTITIONS: "schema-repartitions.json"}
 DATAPACKAGE_FILE = "datapackage.json"
 DICTIONARY_FILE = "dictionnaire-des-donnees.md"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -90,7 +94,8 @@ def data_file_names() -> list[str]:
 
 
 def reserved_names() -> set[str]:
-    return {*data_file_names(), XLSX_FILE, SCHEMA_FILE, DATAPACKAGE_FILE, DICTIONARY_FILE, CHANGELOG_FILE}
+    return {*data_file_names(), XLSX_FILE, SCHEMA_FILE, *TABLE_SCHEMA_FILES.values(), DATAPACKAGE_FILE,
+            DICTIONARY_FILE, CHANGELOG_FILE}
 
 
 def _sorted_history(history: pd.DataFrame) -> pd.DataFrame:
@@ -219,6 +224,10 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
         files[SCHEMA_FILE] = SCHEMA_PATH.read_bytes()
     except OSError as exc:
         raise ExportError(f"Schéma du panorama illisible : {SCHEMA_PATH} ({os_reason(exc)}).") from None
+    for table, _, schema in tables:
+        if table in TABLE_SCHEMA_FILES:
+            text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+            files[TABLE_SCHEMA_FILES[table]] = text.encode("utf-8")
     files[DICTIONARY_FILE] = render_dictionary(
         [TableDoc(schema, (f"{table}.csv", f"{table}.parquet", f"{XLSX_FILE} (feuille {SHEET_NAMES[table]})"))
          for table, _, schema in tables]
