@@ -56,10 +56,16 @@ def _folders(raw: Path | None, out: Path | None, reports: Path | None) -> tuple[
     from panorama.settings import load_settings
 
     settings = load_settings()
+    from panorama.validation.rules import load_rules
+
     raw, out, reports = raw or settings.raw_dir, out or settings.out_dir, reports or settings.report_dir
-    start_journal(reports)
+    # Everything a person may have got wrong is checked before the first byte is written in these
+    # folders (the journal included: until then it stays in the default reports folder).
     check_run_folders(raw, out, reports, settings.state_dir)
-    for note in edition_warnings(discover_editions(raw)):
+    editions = discover_editions(raw)
+    load_rules(raw)  # the steward's politique.toml, ministeres.csv…: exit 2 when malformed
+    start_journal(reports)
+    for note in edition_warnings(editions):
         errors.print(Text.assemble(("Remarque : ", "yellow"), note))
     return raw, out, reports
 
@@ -74,10 +80,7 @@ def validate(
     """Valider des remontées de ministères et écrire leurs rapports."""
     from panorama.cli.validate import validate_command
 
-    if report_dir is not None:
-        start_journal(report_dir)
-    else:
-        start_journal(ensure_journal().parent.parent)
+    ensure_journal()  # the default reports folder's: the report folder holds only what ministries receive
     raise typer.Exit(validate_command(paths, report_dir, fmt, partial))
 
 

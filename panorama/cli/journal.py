@@ -38,9 +38,14 @@ def _usable(path: Path) -> Path:
             return path
     except OSError:
         pass
-    fallback = Path(tempfile.gettempdir()) / "panorama" / path.name
-    fallback.parent.mkdir(parents=True, exist_ok=True)
-    return fallback
+    for folder in (Path(tempfile.gettempdir()) / "panorama", Path(tempfile.gettempdir()) / f"panorama-{os.getuid()}"):
+        try:  # the shared one may belong to another user (a run as root, then one as a service account)
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder / path.name
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="panorama-")) / path.name
 
 
 def quiet_prefect_settings() -> None:
