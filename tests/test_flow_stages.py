@@ -50,8 +50,8 @@ def test_the_build_flow_logs_one_stage_report_per_stage_and_builds_what_the_plai
     records = keep.records
     reports = [r.stage_report for r in records]  # type: ignore[attr-defined]
     assert [r.stage for r in reports] == [s.name for s in STAGES]
-    assert all(r.getMessage() == f"{r.stage_report.label} : {r.stage_report.detail}" for r in records)  # type: ignore[attr-defined]
-    assert not outcome.unchanged and outcome.edition == "2025-06"
+    assert all(r.getMessage().startswith(f"{r.stage_report.label} : {r.stage_report.detail} (") for r in records)  # type: ignore[attr-defined]
+    assert not outcome.unchanged and outcome.edition == "2025-12"  # the latest sample edition
 
     run_pipeline(raw, tmp_path / "plain-out", tmp_path / "plain-rapports", force=True)
     assert _tree(tmp_path / "flow-out") == _tree(tmp_path / "plain-out")
@@ -75,8 +75,8 @@ def test_the_submission_cache_key_changes_with_the_code_and_the_rules(raw, tmp_p
     fingerprint.forget_code()
     second = submission_key(None, params)
     assert second != first
-    (raw / "identifiants.csv").write_bytes((raw / "identifiants.csv").read_bytes() + b"\n")
-    assert submission_key(None, params) != second
+    (raw / "politique.toml").write_bytes((raw / "politique.toml").read_bytes() + b"\n# revu\n")
+    assert submission_key(None, params) != second  # the steward's rules decide severities
 
 
 def test_the_validation_flow_validates_and_reports_as_the_command_does(prefect_harness, raw, tmp_path):
