@@ -372,7 +372,7 @@ def test_main_job_through_prefect_succeeds_while_both_cores_are_busy(raw: Path, 
             burner.wait()
     text = clean(result)
     assert result.returncode == 0, text
-    assert "Démarrage de Prefect" in text and "Édition 2025-06" in text
+    assert "Démarrage de Prefect" in text and "Édition 2025-12" in text  # the latest sample edition
     assert (tmp_path / "out" / "tableau-de-bord" / "index.html").is_file()
 
 
