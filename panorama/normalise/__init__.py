@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
@@ -20,21 +18,9 @@ from panorama.normalise.dates import SYSTEM_1900
 from panorama.normalise.headers import MINISTRY, HeaderMatch, header_score, match_headers
 from panorama.normalise.ministries import MinistryReference, bundled_reference
 from panorama.normalise.placeholders import Placeholders, bundled_placeholders
-from panorama.normalise.values import (
-    canonical_boolean,
-    canonical_bracket,
-    canonical_dates,
-    canonical_number,
-    canonical_phase,
-    canonical_urls,
-    clean_text,
-    merge_links,
-    split_html,
-    text_series,
-)
 from panorama.reading.table import RawTable
 
-__all__ = ["Normalised", "normalise_table", "match_headers", "header_score", "HeaderMatch"]
+__all__ = ["Normalised", "normalise_table", "normalise_cells", "match_headers", "header_score", "HeaderMatch"]
 
 _MINISTRY_SOURCES = ("ministere_code", MINISTRY, "ministere_nom")
 _TEXT_FIELDS = ("identifiant", "nom_projet", "zone_fonctionnelle")
@@ -51,50 +37,14 @@ def _optional_fields() -> frozenset[str]:
 
 @dataclass
 class Normalised:
-    text: pd.DataFrame                      # canonical text, one column per field present
-    shown: pd.DataFrame                     # the same cells as written in the file
+    """DataFrames from `normalise_table`; dicts of lists (field → cells) from `normalise_cells`."""
+
+    text: Any                               # canonical text, one column per field present
+    shown: Any                              # the same cells as written in the file
     labels: dict[str, str]                  # field → column label as written
-    cadrage: dict[str, pd.Series] = field(default_factory=dict)  # number field → "En cadrage" mask
+    cadrage: dict[str, Any] = field(default_factory=dict)  # number field → "En cadrage" mask (Series or list)
     findings: list[Finding] = field(default_factory=list)
     reported: set[tuple[int, str]] = field(default_factory=set)  # (row, field) already explained
-
-
-def _column(raw: RawTable, match: HeaderMatch, name: str) -> pd.Series | None:
-    index = match.columns.get(name)
-    if index is None:
-        return None
-    return text_series(raw.data.iloc[:, index].reset_index(drop=True))
-
-
-def _ministries(raw: RawTable, match: HeaderMatch, out: Normalised, file: str, reference: MinistryReference) -> None:
-    """Fill ministere_code / ministere_nom from whichever ministry columns the file has."""
-    sources = [(s, _column(raw, match, s)) for s in _MINISTRY_SOURCES if s in match.columns]
-    if not sources:
-        return
-    n = len(raw.data)
-    code = np.full(n, None, dtype=object)
-    nom = np.full(n, None, dtype=object)
-    first_raw = np.full(n, None, dtype=object)
-    first_label = np.full(n, None, dtype=object)
-    for source, values in sources:
-        cleaned = clean_text(values)
-        positions, uniques = pd.factorize(cleaned, use_na_sentinel=True)
-        resolved = [reference.resolve(str(v)) for v in uniques] + [None]
-        codes = np.array([m.code if m else None for m in resolved], dtype=object)[positions]
-        noms = np.array([m.nom if m else None for m in resolved], dtype=object)[positions]
-        fill = pd.isna(code) & ~pd.isna(codes)
-        code[fill], nom[fill] = codes[fill], noms[fill]
-        take = pd.isna(first_raw) & (positions >= 0)
-        first_raw[take] = values.to_numpy(dtype=object, na_value=None)[take]
-        first_label[take] = match.labels[source]
-    label = match.labels[sources[0][0]]
-    out.labels["ministere_code"] = out.labels["ministere_nom"] = label
-    unknown = pd.isna(code) & ~pd.isna(first_raw)
-    for pos in np.flatnonzero(unknown):
-        code[pos], nom[pos] = _provisional(raw, out, file, reference, first_raw[pos], first_label[pos], pos)
-    out.text["ministere_code"] = text_series(pd.Series(code))
-    out.text["ministere_nom"] = text_series(pd.Series(nom))
-    out.shown["ministere_code"] = out.shown["ministere_nom"] = text_series(pd.Series(first_raw))
 
 
 def _provisional(raw: RawTable, out: Normalised, file: str, reference: MinistryReference, written: object,
@@ -151,77 +101,46 @@ def normalise_table(raw: RawTable, match: HeaderMatch, ministries: MinistryRefer
     """
     ministries = ministries or bundled_reference()
     placeholders = placeholders or bundled_placeholders()
-    if small.is_small(len(raw.data)):
-        return _normalise_cells(raw, match, ministries, placeholders)
-    file = raw.path.name
-    out = Normalised(text=pd.DataFrame(index=range(len(raw.data))), shown=pd.DataFrame(index=range(len(raw.data))), labels={})
-    optional = _optional_fields()
-    blanked: dict[str, pd.Series] = {}
-    for name, label in match.labels.items():
-        if name in optional:
-            values = _column(raw, match, name)
-            hits = placeholders.mask(values)
-            if hits.any():
-                for pos in np.flatnonzero(hits):
-                    _placeholder_finding(raw, out, label, name, int(pos), values.iloc[pos])
-                blanked[name] = values.where(~hits)
-    for name, label in match.labels.items():
-        if name in _MINISTRY_SOURCES:
-            continue
-        values = blanked.get(name, _column(raw, match, name))
-        out.labels[name] = label
-        out.shown[name] = _column(raw, match, name) if name in blanked else values
-        if name in NUMBER_FIELDS:
-            out.text[name], out.cadrage[name] = canonical_number(values)
-        elif name == "date_debut":
-            out.text[name], reasons = canonical_dates(values, _date_system(raw))
-            if reasons.notna().any():
-                _explain_dates(raw, reasons.tolist(), values.tolist(), label, out)
-        elif name == "projet_interministeriel":
-            out.text[name] = canonical_boolean(values)
-        elif name == "phase":
-            out.text[name] = canonical_phase(values)
-        elif name == "tranche_cout":
-            out.text[name] = canonical_bracket(values)
-        elif name in ("liens_projet", "lien_pap"):
-            out.text[name] = canonical_urls(values)
-        elif name not in ("description", "programme_financement"):  # those two: _html_links
-            out.text[name] = split_html(values)[0]
-    _html_links(raw, match, out, blanked)
-    _ministries(raw, match, out, file, ministries)
-    return out
+    if small.is_small(raw.rows_read):
+        return as_frames(normalise_cells(raw, match, ministries, placeholders))
+    from panorama.normalise.vectorised import normalise_columns  # pandas and Arrow: big tables only
 
-
-def _html_links(raw: RawTable, match: HeaderMatch, out: Normalised, blanked: dict[str, pd.Series]) -> None:
-    """Description links → liens_projet; the funding programme's anchor → lien_pap."""
-    for source, target in (("description", "liens_projet"), ("programme_financement", "lien_pap")):
-        values = blanked.get(source, _column(raw, match, source))
-        if values is None:
-            continue
-        text, links = split_html(values)
-        out.text[source] = text
-        if links.notna().any():
-            current = out.text[target] if target in out.text.columns else pd.Series(pd.NA, index=text.index, dtype="string[pyarrow]")
-            out.text[target] = merge_links(current, links)
-            if target not in out.labels:
-                out.labels[target] = match.labels[source]
-                out.shown[target] = _column(raw, match, source)
+    return normalise_columns(raw, match, ministries, placeholders)
 
 
 def _raw_cells(raw: RawTable, index: int) -> small.Cells:
-    values = small.cells_of(raw.data.iloc[:, index])
+    column = raw.columns[index]
+    values = column.tolist() if hasattr(column, "tolist") else list(column)
     if all(v is None or type(v) is str for v in values):
         return values
-    return small.cells_of(text_series(raw.data.iloc[:, index]))  # not text: converted as the Arrow path does
+    import pandas as pd  # a cell that is no text (never from the readers): converted as the Arrow path does
+
+    from panorama.normalise.values import text_series
+    return small.cells_of(text_series(pd.Series(values, dtype=object)))
 
 
-def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryReference,
-                     placeholders: Placeholders) -> Normalised:
-    """`normalise_table` on plain lists, one pandas column built per field (small tables)."""
-    index = pd.RangeIndex(len(raw.data))
+def as_frames(norm: Normalised) -> Normalised:
+    """The lists of `normalise_cells` as the DataFrames `normalise_table` returns (pandas imported here)."""
+    import pandas as pd
+
+    n = len(next(iter(norm.shown.values()), [])) if norm.shown else len(next(iter(norm.text.values()), []))
+    index = pd.RangeIndex(n)
+    text = pd.DataFrame({k: small.text_column(v, index) for k, v in norm.text.items()}, index=index)
+    shown = pd.DataFrame({k: small.text_column(v, index) for k, v in norm.shown.items()}, index=index)
+    cadrage = {k: pd.Series(v, index=index, dtype=bool) for k, v in norm.cadrage.items()}
+    return Normalised(text=text, shown=shown, labels=norm.labels, cadrage=cadrage, findings=norm.findings,
+                      reported=norm.reported)
+
+
+def normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryReference | None = None,
+                    placeholders: Placeholders | None = None) -> Normalised:
+    """`normalise_table` on plain lists (small tables): text, shown and cadrage are dicts of lists."""
+    ministries = ministries or bundled_reference()
+    placeholders = placeholders or bundled_placeholders()
+    index = range(raw.rows_read)
     text: dict[str, small.Cells] = {}
     shown: dict[str, small.Cells] = {}
-    cadrage: dict[str, pd.Series] = {}
+    cadrage: dict[str, list[bool]] = {}
     labels: dict[str, str] = {}
     dated: tuple[list, list, str] | None = None
     columns = {name: _raw_cells(raw, i) for name, i in match.columns.items()}
@@ -243,7 +162,7 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryRefe
         shown[name] = written[name]
         if name in NUMBER_FIELDS:
             text[name], flags = small.number_cells(values)
-            cadrage[name] = pd.Series(flags, index=index, dtype=bool)
+            cadrage[name] = flags
         elif name == "date_debut":
             text[name], reasons = small.date_cells(values, _date_system(raw))
             dated = (reasons, values, label)
@@ -267,17 +186,12 @@ def _normalise_cells(raw: RawTable, match: HeaderMatch, ministries: MinistryRefe
             if target not in labels:
                 labels[target] = match.labels[source]
                 shown[target] = written[source]
-    out = Normalised(text=pd.DataFrame(index=index), shown=pd.DataFrame(index=index), labels=labels,
-                     cadrage=cadrage)
+    out = Normalised(text=text, shown=shown, labels=labels, cadrage=cadrage)
     for name, pos, value in found:
         _placeholder_finding(raw, out, match.labels[name], name, pos, value)
     if dated is not None:
         _explain_dates(raw, *dated, out)
     _ministry_cells(raw, match, columns, out, text, shown, ministries)
-    frame = {k: small.text_column(v, index) for k, v in text.items()}
-    out.text = pd.DataFrame(frame, index=index) if frame else out.text
-    frame = {k: small.text_column(v, index) for k, v in shown.items()}
-    out.shown = pd.DataFrame(frame, index=index) if frame else out.shown
     return out
 
 
@@ -287,7 +201,7 @@ def _ministry_cells(raw: RawTable, match: HeaderMatch, columns: dict[str, small.
     sources = [s for s in _MINISTRY_SOURCES if s in match.columns]
     if not sources:
         return
-    n = len(raw.data)
+    n = raw.rows_read
     code: small.Cells = [None] * n
     nom: small.Cells = [None] * n
     first_raw: small.Cells = [None] * n

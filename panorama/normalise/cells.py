@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from panorama.normalise.dates import SYSTEM_1900, date_text
-from panorama.normalise.values import (
+from panorama.normalise.patterns import (
     _NUMBER_UNIT,
     _SPACES,
     BRACKETS,
@@ -28,6 +27,9 @@ from panorama.normalise.values import (
     strip_html,
     urls_of,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SMALL_TABLE_ROWS = 5_000  # read at call time, so a test can force either path
 
@@ -51,6 +53,8 @@ def cells_of(series: pd.Series) -> Cells:
 
 def text_column(values: Cells, index: pd.Index) -> pd.Series:
     """Cells back into the Arrow-backed text column the vectorised path produces."""
+    import pandas as pd  # only a caller that already works with pandas gets here
+
     return pd.Series(values, index=index, dtype=TEXT)
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
 
@@ -18,7 +16,7 @@ IMPOSSIBLE_DATE = "type-error"
 EXPECTED = "une date qui existe, par exemple « 2013-07-01 », « 01/07/2013 », « juillet 2013 » ou « T3 2013 »"
 
 
-def impossible_dates(reasons: Sequence[str | None], shown: Sequence[object], row_numbers: np.ndarray,
+def impossible_dates(reasons: Sequence[str | None], shown: Sequence[object], row_numbers: Sequence[int],
                      file: str, sheet: str | None, column: str) -> tuple[list[Finding], set[tuple[int, str]]]:
     """One finding per cell whose date form was understood but names no real day."""
     findings: list[Finding] = []

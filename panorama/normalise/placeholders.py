@@ -15,11 +15,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from panorama.errors import SettingsError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 REFERENCE_PATH = Path(__file__).resolve().parent.parent / "reference" / "valeurs-non-communiquees.csv"
 STEWARD_FILE = "valeurs-non-communiquees.csv"
@@ -73,6 +75,9 @@ class Placeholders:
 
     def mask(self, series: pd.Series) -> np.ndarray:
         """Boolean mask of the placeholder cells of a column (vectorised path)."""
+        import numpy as np
+        import pandas as pd
+
         out = np.zeros(len(series), dtype=bool)
         candidates = np.flatnonzero(series.str.len().le(MAX_CHARS).fillna(False).to_numpy(dtype=bool))
         if len(candidates) and not self.digits:  # long cells (descriptions) never reach the regex

@@ -12,12 +12,11 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from panorama.findings.catalog import severity_of
 from panorama.findings.core import Finding, Severity
-from panorama.reading import csv_reader, ods, safety, spreadsheet, xlsx
+from panorama.reading import csv_reader, safety
 from panorama.reading.assemble import Built, assemble, bounded_rows
 from panorama.reading.encoding import LABELS, EncodingGuess
 from panorama.reading.header import (
@@ -32,10 +31,11 @@ from panorama.reading.header import (
 )
 from panorama.reading.safety import RegularFile
 from panorama.reading.table import RawTable
+from panorama.reading.workbook_words import EXPECTED_WORKBOOK, VISIBLE
+from panorama.reading.workbook_words import STATE_WORDS as _STATE_WORDS
 
 WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
-_STATE_WORDS = {spreadsheet.HIDDEN: "masquée", spreadsheet.VERY_HIDDEN: "très masquée (invisible dans le tableur)"}
-Opener = Callable[[RegularFile], AbstractContextManager[list[spreadsheet.Sheet]]]
+Opener = Callable[[RegularFile], AbstractContextManager[list[Any]]]
 
 
 def read_submission(path: Path, header_score: Callable[[Sequence[str]], int] | None = None, *,
@@ -60,15 +60,22 @@ def _read(source: RegularFile, header_score: HeaderScore | None, max_bytes: int)
     path = source.path
     safety.check_size(source, max_bytes)
     kind = safety.sniff_kind(safety.read_head(source, 8))
+    # Each workbook reader (openpyxl, xlrd, odf parsing) is imported only for its format: a CSV needs none.
     if kind == "zip":
         fmt = safety.check_zip_workbook(source).format
-        return _read_workbook(source, ods.open_ods if fmt == "ods" else xlsx.open_xlsx, header_score)
+        if fmt == "ods":
+            from panorama.reading.ods import open_ods as opener
+        else:
+            from panorama.reading.xlsx import open_xlsx as opener
+        return _read_workbook(source, opener, header_score)
     if kind == "cfb":
+        from panorama.reading.spreadsheet import open_xls
+
         safety.check_cfb(source)
-        return _read_workbook(source, spreadsheet.open_xls, header_score)
+        return _read_workbook(source, open_xls, header_score)
     if path.suffix.lower() in WORKBOOK_EXTENSIONS and safety.looks_binary(safety.read_head(source)):
         raise safety.unreadable(path, f"ce fichier nommé « {path.suffix} » n'est pas un classeur lisible.",
-                                spreadsheet.EXPECTED_WORKBOOK)
+                                EXPECTED_WORKBOOK)
     return _read_csv(source, header_score)
 
 
@@ -102,6 +109,8 @@ def _encoding_findings(path: Path, guess: EncodingGuess) -> list[Finding]:
 
 
 def _read_workbook(source: RegularFile, opener: Opener, header_score: HeaderScore | None) -> RawTable:
+    from panorama.reading import spreadsheet
+
     path = source.path
     try:
         with opener(source) as sheets:
@@ -143,7 +152,7 @@ def _sheet_findings(path: Path, candidates: list[SheetCandidate], chosen: int,
     read = candidates[chosen]
     findings = [_info(path, "feuille-lue", f"feuille « {read.name} » lue : c'est elle qui porte les en-têtes du tableau.",
                       sheet=read.name)]
-    if read.state != spreadsheet.VISIBLE:
+    if read.state != VISIBLE:
         findings.append(Finding("feuille-masquee-lue", severity_of("feuille-masquee-lue"), path.name,
                                 f"la feuille lue, « {read.name} », est {_STATE_WORDS[read.state].split(' (')[0]} : "
                                 "aucune feuille visible du classeur ne contient de données.",
@@ -157,7 +166,7 @@ def _sheet_findings(path: Path, candidates: list[SheetCandidate], chosen: int,
 
 
 def _why(candidate: SheetCandidate, header_score: HeaderScore | None) -> str:
-    if candidate.state != spreadsheet.VISIBLE:
+    if candidate.state != VISIBLE:
         state = _STATE_WORDS[candidate.state]
         return f"feuille {state}, jamais préférée à une feuille visible" + ("" if candidate.rows else " ; vide")
     if not candidate.rows:
@@ -174,9 +183,6 @@ def _info(path: Path, type_: str, message: str, expected: str = "", **where: obj
 
 def _table(source: RegularFile, built: Built, findings: list[Finding], *, sheet: str | None, encoding: str | None,
            delimiter: str | None) -> RawTable:
-    width = len(built.header)
-    data = pd.DataFrame(dict(zip(range(width), built.cells)), index=pd.RangeIndex(len(built.numbers)),
-                        columns=pd.RangeIndex(width), dtype=object, copy=False)
     return RawTable(path=source.path, sha256=safety.sha256(source), header=built.header, header_row=built.header_row,
-                    data=data, row_numbers=built.numbers, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                    columns=list(built.cells), row_numbers=built.numbers, sheet=sheet, encoding=encoding, delimiter=delimiter,
                     findings=findings + built.findings)

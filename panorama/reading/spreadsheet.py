@@ -25,6 +25,7 @@ from xlrd.compdoc import CompDocError
 
 from panorama.reading.header import Row
 from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, unreadable
+from panorama.reading.workbook_words import EXPECTED_WORKBOOK, HIDDEN, VERY_HIDDEN, VISIBLE  # noqa: F401  (re-exported)
 
 # Exceptions a corrupt workbook makes these libraries raise (content, not programming, errors).
 CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
@@ -33,12 +34,9 @@ CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
     UnicodeDecodeError, AssertionError, struct.error, CompDocError, NotImplementedError,
     RuntimeError,  # zipfile: "File is encrypted, password required" for a member
 )
-EXPECTED_WORKBOOK = "le classeur tel qu'enregistré par le tableur (XLSX, XLS ou ODS), ou son export CSV."
 MAX_COLUMNS = 16384
 MAX_ROWS = 1_048_576
 
-
-VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
 
 
 class Sheet(Protocol):

@@ -12,19 +12,15 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
+from panorama.validation import messages
 from panorama.validation.context import CellContext
+from panorama.validation.messages import CONTROL, COST_FIELDS, DURATION_FIELDS, FORMULA  # noqa: F401  (re-exported)
 
-# Pattern strings (run by Arrow's RE2 on whole columns) and their compiled twin for one cell.
-FORMULA = r"^[ \t]*[=+@-][A-Za-z(]"
-CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_CONTROL_RE = re.compile(CONTROL)
-_FORMULA_RE = re.compile(FORMULA)
-DURATION_FIELDS = ("duree_previsionnelle_annees", "duree_initiale_annees", "duree_actualisee_annees")
-COST_FIELDS = ("cout_estime_meur", "cout_initial_meur", "cout_actualise_meur")
+_CONTROL_RE = messages.CONTROL_RE
+_FORMULA_RE = messages.FORMULA_RE
 
 
 def _cell(value: object) -> str | None:
@@ -42,33 +38,14 @@ def content_checks(shown: pd.DataFrame, where: CellContext) -> list[Finding]:
     small = is_small(len(shown))
     for name in shown.columns:
         text = text_series(shown[name])
-        label = where.labels.get(name, name)
         if small:
             cells = cells_of(text)
             formulas = [i for i, v in enumerate(cells) if v is not None and _FORMULA_RE.match(v)]
             controls = [i for i, v in enumerate(cells) if v is not None and _CONTROL_RE.search(v)]
         else:
             formulas, controls = _hits(text.str.contains(FORMULA)), _hits(text.str.contains(CONTROL))
-        for pos in formulas:
-            value = clip(text.iloc[pos])
-            findings.append(Finding(
-                "formule-tableur", severity_of("formule-tableur", name), where.file, sheet=where.sheet, row=where.row(pos),
-                column=label, field=name, value=value,
-                message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, commence par « {brief(value, 30)} » "
-                         "suivi de lettres : un tableur l'exécuterait comme une formule."),
-                expected="du texte qui ne commence pas par =, +, - ou @ (ajoutez une espace ou une apostrophe devant)",
-            ))
-        for pos in controls:
-            raw = text.iloc[pos]
-            char = _CONTROL_RE.search(raw)
-            code = f"U+{ord(char.group()):04X}" if char else "?"
-            findings.append(Finding(
-                "caractere-de-controle", severity_of("caractere-de-controle", name), where.file, sheet=where.sheet, row=where.row(pos),
-                column=label, field=name, value=clip(_CONTROL_RE.sub("\ufffd", raw)),
-                message=(f"La cellule de la colonne « {label} », ligne {where.row(pos)}, contient un caractère "
-                         f"de contrôle invisible ({code})."),
-                expected="du texte sans caractère de contrôle (seuls la tabulation et le saut de ligne sont admis)",
-            ))
+        findings += [messages.formula(where, pos, name, text.iloc[pos]) for pos in formulas]
+        findings += [messages.control(where, pos, name, text.iloc[pos]) for pos in controls]
     return findings
 
 
@@ -79,16 +56,7 @@ def cadrage_checks(phase: pd.Series | None, cadrage: dict[str, pd.Series], shown
     in_cadrage = phase.eq("Cadrage").fillna(False).astype(bool) if phase is not None else None
     for name, mask in cadrage.items():
         flagged = mask if in_cadrage is None else mask & ~in_cadrage.to_numpy()
-        kind = "duree-en-cadrage" if name in DURATION_FIELDS else "cout-en-cadrage"
-        label = where.labels.get(name, name)
-        for pos in _hits(flagged):
-            findings.append(Finding(
-                kind, severity_of(kind, name), where.file, sheet=where.sheet, row=where.row(pos), column=label,
-                field=name, value=_cell(shown[name].iloc[pos]),
-                message=(f"« En cadrage » est indiqué dans la colonne « {label} », ligne {where.row(pos)}, "
-                         "alors que la phase du projet n'est pas « Cadrage » : la valeur est laissée vide."),
-                expected="un nombre (par exemple « 12,5 »), ou la phase « Cadrage »",
-            ))
+        findings += [messages.in_cadrage(where, pos, name, _cell(shown[name].iloc[pos])) for pos in _hits(flagged)]
     return findings
 
 
@@ -98,39 +66,27 @@ def cross_checks(typed: pd.DataFrame, shown: pd.DataFrame, where: CellContext,
     findings: list[Finding] = []
     explained: set[tuple[int, str]] = set()
 
-    def add(kind: str, pos: int, name: str, message: str, expected: str) -> None:
-        findings.append(Finding(
-            kind, severity_of(kind, name), where.file, sheet=where.sheet, row=where.row(pos), column=where.labels.get(name, name),
-            field=name, value=_cell(shown[name].iloc[pos]) if name in shown.columns else None,
-            message=message, expected=expected,
-        ))
+    def add(pos: int, rule: tuple[str, str, str, str]) -> None:
+        kind, name, message, expected = rule
+        value = _cell(shown[name].iloc[pos]) if name in shown.columns else None
+        findings.append(messages.cell_finding(kind, where, pos, name, value, message, expected))
         explained.add((where.row(pos), name))
 
     if "date_debut" in typed.columns and "phase" in typed.columns and "date_debut" in shown.columns:
         blank = typed["date_debut"].isna() & text_series(shown["date_debut"]).str.strip().fillna("").eq("")
         in_cadrage = typed["phase"].eq("Cadrage").fillna(False).astype(bool)
         for pos in _hits(blank & in_cadrage):
-            add("date-debut-en-cadrage", pos, "date_debut",
-                f"La date de début est vide, ligne {where.row(pos)}, pour un projet en phase de cadrage.",
-                "une date dès qu'elle est connue, par exemple « 2013-07-01 » ou « juillet 2013 »")
+            add(pos, messages.start_blank_in_cadrage(where.row(pos)))
         for pos in _hits(blank & ~in_cadrage):
-            add("date-debut-manquante", pos, "date_debut",
-                (f"La date de début est vide, ligne {where.row(pos)}, alors que le projet n'est pas en phase "
-                 "de cadrage (seul un projet en cadrage peut ne pas en avoir)."),
-                "une date, par exemple « 2013-07-01 », « 01/07/2013 » ou « juillet 2013 »")
+            add(pos, messages.start_missing(where.row(pos)))
     if edition_date is not None and "date_debut" in typed.columns:
         limit = pd.Timestamp(edition_date)
         for pos in _hits(typed["date_debut"] > limit):
-            add("date-debut-future", pos, "date_debut",
-                (f"La date de début {typed['date_debut'].iloc[pos]:%d/%m/%Y}, ligne {where.row(pos)}, est postérieure "
-                 f"à la date de l'édition ({edition_date:%d/%m/%Y})."),
-                f"une date antérieure ou égale au {edition_date:%d/%m/%Y}, par exemple « 2013-07-01 »")
+            add(pos, messages.start_future(where.row(pos), typed["date_debut"].iloc[pos], edition_date))
     for name in DURATION_FIELDS:
         if name in typed.columns:
             for pos in _hits(typed[name] <= 0):
-                add("duree-non-positive", pos, name,
-                    f"La durée de la colonne « {where.labels.get(name, name)} », ligne {where.row(pos)}, est nulle ou négative.",
-                    "une durée positive en années, par exemple « 3,5 »")
+                add(pos, messages.duration_not_positive(where.row(pos), name, where.labels.get(name, name)))
     if "tranche_cout" in typed.columns and "cout_estime_meur" in typed.columns:
         _bracket_check(typed, add, where)
     return findings, explained
@@ -142,15 +98,10 @@ def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
     for name, (low, high) in BRACKET_BOUNDS.items():
         outside = bracket.eq(name) & cost.notna() & ((cost < low) | (cost > high))
         for pos in _hits(outside):
-            add("tranche-incoherente", pos, "tranche_cout",
-                (f"La tranche « {name} », ligne {where.row(pos)}, ne correspond pas au coût estimé "
-                 f"de {cost.iloc[pos]:g} M€."),
-                "la tranche qui contient le coût estimé, par exemple « entre 20 et 100 M€ » pour 52,4 M€")
+            add(pos, messages.bracket_outside(where.row(pos), name, cost.iloc[pos]))
     cadrage = bracket.eq("en cadrage") & cost.notna()
     for pos in _hits(cadrage):
-        add("tranche-incoherente", pos, "tranche_cout",
-            f"La tranche « en cadrage », ligne {where.row(pos)}, accompagne un coût estimé de {cost.iloc[pos]:g} M€.",
-            "la tranche qui contient le coût estimé, ou un coût vide pour un projet en cadrage")
+        add(pos, messages.bracket_cadrage(where.row(pos), cost.iloc[pos]))
 
 
 _KEY_DROP = re.compile(r"[^a-z0-9<>]")
@@ -266,16 +217,9 @@ def duplicate_projects(tables: list[tuple[str, pd.DataFrame]], labels: dict[str,
             continue
         first_table = frames[first["_file"]]
         first_row = int(first_table["_ligne"].iloc[int(first["_pos"])])
-        where_first = f"ligne {first_row}" + ("" if first["_file"] == file else f" du fichier « {first['_file']} »")
-        row = int(t["_ligne"].iloc[pos])
+        where_first = messages.first_place(first_row, first["_file"], file)
         label = labels.get(file, {}).get("nom_projet", "nom_projet")
-        value = clip(t["nom_projet"].iloc[pos])
-        name = brief(t["nom_projet"].iloc[pos])
-        out.setdefault(file, []).append(Finding(
-            "projet-en-double", severity_of("projet-en-double", "nom_projet"), file, sheet=t["_feuille"].iloc[pos], row=row, column=label,
-            field="nom_projet", value=value,
-            message=(f"Le projet « {name} » ({t['ministere_code'].iloc[pos]}), ligne {row}, est déjà déclaré "
-                     f"{where_first}."),
-            expected="une seule ligne par projet et par édition : fusionnez ou supprimez le doublon",
-        ))
+        out.setdefault(file, []).append(messages.duplicate_project(
+            file, t["_feuille"].iloc[pos], int(t["_ligne"].iloc[pos]), label, t["nom_projet"].iloc[pos],
+            t["ministere_code"].iloc[pos], where_first))
     return out

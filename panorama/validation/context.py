@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,7 @@ class CellContext:
 
     file: str
     sheet: str | None
-    row_numbers: np.ndarray
+    row_numbers: Any  # numpy array (big tables) or list of int (small ones)
     labels: dict[str, str]
     shown: pd.DataFrame | None = None  # cells as written (defaults to the checked text)
 

@@ -1,34 +1,38 @@
 """`check_schema` (without the unique checks) on plain lists, for small tables.
 
-Same rules, same findings, same typed columns as the vectorised path of `tableschema.py`, but
-each field's checks are planned once per process (patterns compiled, enums as sets) and run over
-lists, so that a 60-row file does not pay for a hundred pandas operations. Number and date parsing
-still go through pandas (`to_numeric`, `to_datetime`), whose rounding Python's `float` does not
-always share.
+Same rules, same findings, same typed values as the vectorised path of `tableschema.py`, but each
+field's checks are planned once per process (patterns compiled, enums as sets) and run over lists
+without pandas: a 60-row file neither pays for a hundred pandas operations nor imports pandas.
+Numbers are parsed by Python's `float` (correctly rounded, like pandas' parser on the same strict
+decimal text) and dates by `datetime.date`, within the span a datetime64[ns] can hold (outside it
+pandas has no value either).
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from panorama.findings.catalog import brief, severity_of
-from panorama.findings.core import Finding, clip
-from panorama.normalise.cells import cells_of, text_column
-from panorama.normalise.values import ISO_DATE, STRICT_NUMBER
+from panorama.findings.core import Finding
+from panorama.normalise.patterns import ISO_DATE, STRICT_NUMBER
+from panorama.validation import messages
 from panorama.validation.context import CellContext
-from panorama.validation.schema_spec import CONSTRAINT_TEXT, SchemaCheck, expected, re2_pattern
+from panorama.validation.schema_spec import SchemaCheck, re2_pattern
 from panorama.validation.schema_spec import SchemaSpec as Schema
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _PATTERNS = {"number": re.compile(STRICT_NUMBER), "integer": re.compile(r"[+-]?[0-9]+"), "date": re.compile(ISO_DATE)}
+FIRST_DAY, LAST_DAY = dt.date(1677, 9, 22), dt.date(2262, 4, 11)  # the whole days datetime64[ns] holds
+Cells = list[Any]
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """What checking one field needs, worked out once from the frictionless field."""
+    """What checking one field needs, worked out once from the schema field."""
 
     field: Any
     name: str
@@ -45,12 +49,21 @@ class _Plan:
     constraint_order: tuple[str, ...]
 
 
+@dataclass
+class CellCheck:
+    """The schema check of a small table: typed values per field (float, date, bool, str or None) and findings."""
+
+    typed: dict[str, Cells] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # row position (0-based) of each finding
+
+
 _PLANS: dict[int, tuple[Schema, list[_Plan], frozenset[str]]] = {}
 
 
 def _plan(f: Any) -> _Plan:
     c = dict(f.constraints or {})
-    bound = (lambda v: pd.Timestamp(v).to_datetime64().astype("datetime64[ns]")) if f.type == "date" else float
+    bound = (lambda v: dt.date.fromisoformat(str(v))) if f.type == "date" else float
     order = tuple(k for k in ("required", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum")
                   if (c.get(k) if k == "required" else k in c))
     return _Plan(
@@ -75,37 +88,33 @@ def plans(schema: Schema) -> tuple[list[_Plan], frozenset[str]]:
     return cached[1], cached[2]
 
 
-def _typed(plan: _Plan, values: list[str | None], present: list[bool], index: pd.Index) -> tuple[pd.Series, list[bool]]:
-    """(typed column, valid flags) as `tableschema._parse` then `.where(valid)` give them."""
+def _day(text: str) -> dt.date | None:
+    try:
+        day = dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def _typed(plan: _Plan, values: Cells, present: list[bool]) -> tuple[Cells, list[bool]]:
+    """(typed values, valid flags): what `tableschema._parse` then `.where(valid)` give, as Python values."""
     if plan.type in ("number", "integer"):
         regex = _PATTERNS[plan.type]
         ok = [p and v is not None and regex.fullmatch(v) is not None for v, p in zip(values, present)]
-        if any(ok):
-            kept = text_column([v if k else None for v, k in zip(values, ok)], index)
-            typed = pd.to_numeric(kept, errors="coerce").astype("float64")
-        else:
-            typed = pd.Series(np.full(len(index), np.nan), index=index, dtype="float64")
-        return typed, ok
+        return [float(v) if k else None for v, k in zip(values, ok)], ok
     if plan.type == "date":
-        shaped = [p and v is not None and _PATTERNS["date"].fullmatch(v) is not None for v, p in zip(values, present)]
-        if any(shaped):
-            kept = text_column([v if k else None for v, k in zip(values, shaped)], index)
-            typed = pd.to_datetime(kept, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-            ok = [k and not pd.isna(t) for k, t in zip(shaped, typed.tolist())]
-        else:
-            typed = pd.Series(np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]"), index=index)
-            ok = shaped
-        return typed, ok
+        regex = _PATTERNS["date"]
+        days = [_day(v) if p and v is not None and regex.fullmatch(v) else None for v, p in zip(values, present)]
+        return days, [d is not None for d in days]
     if plan.type == "boolean":
         flags = [True if v in plan.true_values else False if v in plan.false_values else None for v in values]
-        ok = [p and b is not None for b, p in zip(flags, present)]
-        return pd.Series(pd.array(flags, dtype="boolean"), index=index), ok
-    return pd.Series([v if p else None for v, p in zip(values, present)], index=index, dtype=object), list(present)
+        return flags, [p and b is not None for b, p in zip(flags, present)]
+    return [v if p else None for v, p in zip(values, present)], list(present)
 
 
-def _violations(plan: _Plan, constraint: str, values: list[str | None], typed: np.ndarray | None,
-                valid: list[bool], missing: list[bool]) -> list[int]:
-    texts = cast(list[str], values)  # a valid cell is a present one: never None where `valid` holds
+def _violations(plan: _Plan, constraint: str, values: Cells, typed: Cells, valid: list[bool],
+                missing: list[bool]) -> list[int]:
+    texts = values  # a valid cell is a present one: never None where `valid` holds
     if constraint == "required":
         return [i for i, m in enumerate(missing) if m]
     if constraint == "minLength" and plan.min_length is not None:
@@ -114,10 +123,10 @@ def _violations(plan: _Plan, constraint: str, values: list[str | None], typed: n
     if constraint == "maxLength" and plan.max_length is not None:
         high = plan.max_length
         return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and len(v) > high]
-    if constraint in ("minimum", "maximum") and typed is not None:
-        with np.errstate(invalid="ignore"):
-            bad = typed < plan.minimum if constraint == "minimum" else typed > plan.maximum
-        return [i for i in np.flatnonzero(bad).tolist() if valid[i]]
+    if constraint == "minimum" and plan.type in ("number", "integer", "date"):
+        return [i for i, (t, ok) in enumerate(zip(typed, valid)) if ok and t is not None and t < plan.minimum]
+    if constraint == "maximum" and plan.type in ("number", "integer", "date"):
+        return [i for i, (t, ok) in enumerate(zip(typed, valid)) if ok and t is not None and t > plan.maximum]
     if constraint == "pattern" and plan.pattern is not None:
         pattern = plan.pattern
         return [i for i, (v, ok) in enumerate(zip(texts, valid)) if ok and pattern.fullmatch(v) is None]
@@ -127,53 +136,65 @@ def _violations(plan: _Plan, constraint: str, values: list[str | None], typed: n
     return []
 
 
-def _emit(out: SchemaCheck, ctx: CellContext, plan: _Plan, kind: str, constraint: str | None,
-          positions: list[int], shown: list[str | None]) -> None:
-    label = ctx.labels.get(plan.name, plan.name)
+def _emit(out: CellCheck, ctx: CellContext, plan: _Plan, kind: str, constraint: str | None,
+          positions: list[int], shown: Cells) -> None:
     for pos in positions:
-        raw = shown[pos]
-        value = None if raw is None or raw == "" else str(raw)
-        if kind == "type-error":
-            what = f"n'est pas du type attendu ({plan.type})"
-        else:
-            what = CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
-        cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
-        row = int(ctx.row_numbers[pos])
-        out.findings.append(Finding(
-            kind, severity_of(kind, plan.name), ctx.file, sheet=ctx.sheet, row=row, column=label,
-            field=plan.name, value=clip(value),
-            message=f"{cell} de la colonne « {label} », ligne {row}, {what}.",
-            expected=expected(plan.field, constraint),
-        ))
+        out.findings.append(messages.schema_cell(ctx, plan.field, kind, constraint, pos, shown[pos]))
         out.positions.append(pos)
 
 
-def check_schema_cells(text: pd.DataFrame, ctx: CellContext, schema: Schema) -> SchemaCheck:
-    """`check_schema(text, ctx, schema, unique=False)` on lists; identical result."""
+def check_cells(text: dict[str, Cells], shown: dict[str, Cells], ctx: CellContext, schema: Schema) -> CellCheck:
+    """The schema check (unique constraints aside) of canonical text cells, field → list of str or None."""
     field_plans, missing_values = plans(schema)
-    out = SchemaCheck()
+    out = CellCheck()
     rank: dict[str, int] = {}
     for plan in field_plans:
         rank[plan.name] = len(rank)
-        if plan.name not in text.columns:
+        if plan.name not in text:
             continue
-        values = cells_of(text[plan.name])
-        if ctx.shown is not None and plan.name in ctx.shown.columns:
-            shown = cells_of(ctx.shown[plan.name])
-        else:
-            shown = values
+        values = text[plan.name]
+        cells_shown = shown.get(plan.name, values)
         missing = [v is None or v in missing_values for v in values]
         present = [not m for m in missing]
-        typed, valid = _typed(plan, values, present, text.index)
+        typed, valid = _typed(plan, values, present)
         out.typed[plan.name] = typed
         if plan.type != "string":
-            _emit(out, ctx, plan, "type-error", None, [i for i, (p, ok) in enumerate(zip(present, valid)) if p and not ok], shown)
-        numbers = typed.to_numpy() if plan.type in ("number", "integer", "date") else None
+            _emit(out, ctx, plan, "type-error", None, [i for i, (p, ok) in enumerate(zip(present, valid)) if p and not ok],
+                  cells_shown)
         for constraint in plan.constraint_order:
-            positions = _violations(plan, constraint, values, numbers, valid, missing)
-            _emit(out, ctx, plan, "constraint-error", constraint, positions, shown)
+            _emit(out, ctx, plan, "constraint-error", constraint,
+                  _violations(plan, constraint, values, typed, valid, missing), cells_shown)
     ranks = [rank.get(f.field or "", len(rank)) for f in out.findings]
     order = sorted(range(len(out.findings)), key=lambda i: (out.positions[i], ranks[i]))
     out.findings = [out.findings[i] for i in order]
     out.positions = [out.positions[i] for i in order]
     return out
+
+
+def typed_series(kind: str, values: Cells, index: pd.Index) -> pd.Series:
+    """Typed values of `check_cells` as the column the vectorised check gives (float64, datetime64[ns],
+    boolean, object)."""
+    import numpy as np
+    import pandas as pd
+
+    if kind in ("number", "integer"):
+        return pd.Series(np.array([math.nan if v is None else v for v in values], dtype="float64"), index=index)
+    if kind == "date":
+        days = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+                        dtype="datetime64[D]").astype("datetime64[ns]")
+        return pd.Series(days, index=index)
+    if kind == "boolean":
+        return pd.Series(pd.array(values, dtype="boolean"), index=index)
+    return pd.Series(values, index=index, dtype=object)
+
+
+def check_schema_cells(text: pd.DataFrame, ctx: CellContext, schema: Schema) -> SchemaCheck:
+    """`check_schema(text, ctx, schema, unique=False)` on lists; identical result, typed as pandas columns."""
+    from panorama.normalise.cells import cells_of
+
+    columns = {name: cells_of(text[name]) for name in text.columns}
+    shown = {name: cells_of(ctx.shown[name]) for name in ctx.shown.columns} if ctx.shown is not None else {}
+    checked = check_cells(columns, shown, ctx, schema)
+    kinds = {f.name: f.type for f in schema.fields}
+    typed = {name: typed_series(kinds[name], values, text.index) for name, values in checked.typed.items()}
+    return SchemaCheck(typed=typed, findings=checked.findings, positions=checked.positions)

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from panorama.findings.core import Finding
 from panorama.model import SCHEMA_PATH, SUBMISSION_REQUIRED_FIELDS, load_schema_descriptor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # frictionless's defaults (BooleanField.true_values / false_values, Schema.missing_values)
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")

@@ -14,14 +14,13 @@ from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import is_small
 from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_object
+from panorama.validation import messages
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
 from panorama.validation.schema_cells import check_schema_cells
 from panorama.validation.schema_spec import (
-    CONSTRAINT_TEXT,
     SchemaCheck,
     SchemaSpec,
-    expected,
     publication_schema,
     re2_pattern,
     submission_schema,
@@ -91,23 +90,10 @@ def _constraint_masks(f, text: pd.Series, typed: pd.Series, valid: pd.Series, mi
 
 def _emit(out: SchemaCheck, ctx: CellContext, f, kind: str, constraint: str | None, mask: pd.Series,
           shown: pd.Series, notes: dict[int, str] | None = None) -> None:
-    label = ctx.labels.get(f.name, f.name)
     for pos in np.flatnonzero(mask.to_numpy()):
         raw = shown.iloc[pos]
-        value = None if pd.isna(raw) or raw == "" else str(raw)
-        if kind == "type-error":
-            what = f"n'est pas du type attendu ({f.type})"
-        elif kind == "unique-error":
-            what = f"est déjà utilisée {(notes or {}).get(int(pos), 'sur une ligne précédente')}"
-        else:
-            what = CONSTRAINT_TEXT.get(constraint or "", "ne respecte pas le schéma")
-        cell = "La cellule" if value is None else f"La valeur « {brief(value)} »"
-        out.findings.append(Finding(
-            kind, severity_of(kind, f.name), ctx.file, sheet=ctx.sheet, row=int(ctx.row_numbers[pos]), column=label,
-            field=f.name, value=clip(value),
-            message=f"{cell} de la colonne « {label} », ligne {int(ctx.row_numbers[pos])}, {what}.",
-            expected="une valeur différente sur chaque ligne" if kind == "unique-error" else expected(f, constraint),
-        ))
+        note = (notes or {}).get(int(pos)) if kind == "unique-error" else None
+        out.findings.append(messages.schema_cell(ctx, f, kind, constraint, int(pos), None if pd.isna(raw) else raw, note))
         out.positions.append(int(pos))
 
 
