@@ -11,7 +11,8 @@ import pytest
 from panorama.edition import Edition, load_edition
 from panorama.model import PROVENANCE_COLUMNS, project_fields
 from panorama.reading.table import RawTable
-from panorama.validation import submission as submission_module
+from panorama.normalise import cells
+from panorama.validation import vectorised
 from panorama.findings.core import MAX_VALUE_CHARS, Severity
 from panorama.validation.submission import validate_edition, validate_raw_table, validate_submission
 
@@ -170,7 +171,8 @@ def test_identifiant_uniqueness_is_checked_across_chunks(monkeypatch):
     header = [*HEADER, "Identifiant"]
     rows = [[*row(Projet=f"P{i}"), f"p-{i % 3}"] for i in range(5)]
     whole = validate_raw_table(raw_table(rows, header))
-    monkeypatch.setattr(submission_module, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(cells, "SMALL_TABLE_ROWS", 0)  # chunks are the vectorised path's
+    monkeypatch.setattr(vectorised, "CHUNK_ROWS", 2)
     chunked = validate_raw_table(raw_table(rows, header))
     assert [(f.type, f.row) for f in chunked.findings] == [("unique-error", 5), ("unique-error", 6)]
     assert chunked.findings == whole.findings

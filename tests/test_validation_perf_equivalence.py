@@ -136,13 +136,14 @@ def test_arrow_text_matches_pandas_conversion_and_leaves_cells_unchanged() -> No
 
 def test_rows_dropped_column_by_column_equal_the_plain_filter(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from panorama.validation import submission
+    from panorama.validation import submission, vectorised
 
     path = tmp_path / "ministere.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, delimiter=";").writerows([HEADER, *ROWS])
+    monkeypatch.setattr(cells, "SMALL_TABLE_ROWS", 0)  # the vectorised path, whose rows are dropped column by column
     owned = submission.validate_submission(path)
-    monkeypatch.setattr(submission, "_accept_owned", lambda result, box: submission.accept(result, box.pop()))
+    monkeypatch.setattr(vectorised, "_accept_owned", lambda result, box: vectorised.accept_frame(result, box.pop()))
     plain = submission.validate_submission(path)
     assert 0 < owned.rows_accepted < owned.rows_read
     _same_frame(owned.table, plain.table)

@@ -6,8 +6,6 @@ sheet, spreadsheet row, column label as written.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -16,6 +14,7 @@ from panorama.findings.core import Finding, clip
 from panorama.normalise.cells import cells_of, is_small
 from panorama.normalise.values import BRACKET_BOUNDS, plain_keys, text_series
 from panorama.validation import messages
+from panorama.validation.cell_checks import KEY_SAFE_BELOW, name_key
 from panorama.validation.context import CellContext
 from panorama.validation.messages import CONTROL, COST_FIELDS, DURATION_FIELDS, FORMULA  # noqa: F401  (re-exported)
 
@@ -104,15 +103,8 @@ def _bracket_check(typed: pd.DataFrame, add, where: CellContext) -> None:
         add(pos, messages.bracket_cadrage(where.row(pos), cost.iloc[pos]))
 
 
-_KEY_DROP = re.compile(r"[^a-z0-9<>]")
-_KEY_SAFE_BELOW = 0x2000  # below it Python's and Arrow's Unicode tables agree (tests/test_validation_perf_equivalence.py)
-
-
-def _name_key(name: str) -> str:
-    """`plain_keys` for one name: Python's unicodedata where it agrees with Arrow's, else Arrow."""
-    if max(map(ord, name), default=0) >= _KEY_SAFE_BELOW:
-        return plain_keys(pd.Series([name], dtype=object)).iloc[0]
-    return _KEY_DROP.sub("", unicodedata.normalize("NFKD", name).lower())
+_name_key = name_key
+_KEY_SAFE_BELOW = KEY_SAFE_BELOW
 
 
 def _project_key_cells(ministry: pd.Series, name: pd.Series) -> pd.Series:

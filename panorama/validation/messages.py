@@ -136,3 +136,12 @@ def duplicate_project(file: str, sheet: str | None, row: int, label: str, name: 
 def first_place(first_row: int, first_file: str, file: str) -> str:
     """"ligne 12" or "ligne 12 du fichier « X »": where a duplicated project was first declared."""
     return f"ligne {first_row}" + ("" if first_file == file else f" du fichier « {first_file} »")
+
+
+def no_rows(file: str, sheet: str | None, header_row: int) -> Finding:
+    """`fichier-sans-donnees`: a header and no project row."""
+    return Finding(
+        "fichier-sans-donnees", severity_of("fichier-sans-donnees"), file, sheet=sheet, row=header_row,
+        message="Le fichier ne contient qu'une ligne d'en-tête et aucune ligne de projet.",
+        expected="une ligne par projet sous l'en-tête, par exemple « FRANCE CONNECT;SPM;Oui;2013-07-01;… »",
+    )

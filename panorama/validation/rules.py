@@ -44,8 +44,33 @@ def rules_digest(raw_dir: Path | None) -> str:
     return digest.hexdigest()[:16] if found else "defaut"
 
 
+_LOADED: dict[tuple[str | None, str], Rules] = {}
+_KEPT = 8  # raw folders remembered per process (a run has one; tests use many)
+
+
 def load_rules(raw_dir: Path | None) -> Rules:
-    """The rules of a raw folder (None: the bundled defaults)."""
+    """The rules of a raw folder (None: the bundled defaults).
+
+    Loaded once per folder and content of its rule files (a run validates every submission under
+    the same rules: rebuilding the ministries' index each time cost more than validating a small
+    file); a rule file that changed has another digest, so it is read again and takes effect. A
+    malformed file raises each time (nothing is kept for it).
+    """
+    try:
+        digest = rules_digest(raw_dir)
+    except OSError:  # an unreadable rule file: the loaders say which, in French
+        return _load(raw_dir)
+    key = (str(Path(raw_dir).resolve()) if raw_dir is not None else None, digest)
+    rules = _LOADED.get(key)
+    if rules is None:
+        rules = _load(raw_dir)
+        if len(_LOADED) >= _KEPT:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = rules
+    return rules
+
+
+def _load(raw_dir: Path | None) -> Rules:
     return Rules(load_policy(Path(raw_dir) / POLICY_FILE) if raw_dir is not None else Policy(),
                  load_reference(raw_dir), load_placeholders(raw_dir), rules_digest(raw_dir))
 

@@ -7,26 +7,22 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from panorama.edition import EDITION_FILE, Edition
 from panorama.errors import UnreadableSubmission
 from panorama.findings.core import Finding, Severity
-from panorama.findings.policy import EMPTIES_VALUE, Policy
-from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, project_fields
-from panorama.normalise import normalise_table
-from panorama.normalise.headers import HeaderMatch, header_score, match_headers
-from panorama.normalise.values import text_series
+from panorama.findings.policy import Policy
+from panorama.normalise.cells import is_small
+from panorama.normalise.headers import header_score
 from panorama.reading.table import RawTable
-from panorama.validation.checks import cadrage_checks, content_checks, cross_checks, duplicate_projects
+from panorama.validation.cell_table import CellTable
 from panorama.validation.rules import Rules, rules_for
-from panorama.validation.tableschema import CellContext, check_schema, unique_findings
 
-CHUNK_ROWS = 20_000  # rows normalised and checked at a time: bounds the intermediate columns
+if TYPE_CHECKING:
+    import pandas as pd
+
 FILE_LEVEL = frozenset({"fichier-illisible", "fichier-sans-donnees", "colonne-manquante", "duplicate-label", "missing-label"})
 
 
@@ -42,269 +38,115 @@ class SubmissionResult:
     rows_accepted: int = 0
     findings: list[Finding] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
-    table: pd.DataFrame = field(default_factory=lambda: empty_table())
     unreadable: bool = False
     labels: dict[str, str] = field(default_factory=dict)  # field → column label as written
     columns: list[str] = field(default_factory=list)  # header as read, for the spreadsheet column letters
     project_names: dict[int, str] = field(default_factory=dict)  # row → nom_projet, for rows with findings
+    cells: CellTable | None = field(default=None, repr=False)  # small files: the accepted rows as lists
+    frame: pd.DataFrame | None = field(default=None, repr=False)  # the accepted rows as a DataFrame, once built
 
     @property
     def blocking(self) -> bool:
         return any(f.blocking for f in self.findings)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The accepted rows in canonical form (project fields, then _fichier, _feuille, _ligne).
+
+        For a small file it is built here, on first use, from `cells`: validating and reporting
+        never need it, so `panorama validate` on a small file does not import pandas.
+        """
+        if self.frame is None:
+            from panorama.validation.vectorised import empty_table
+
+            self.frame = self.cells.frame() if self.cells is not None else empty_table()
+        return self.frame
+
+    @table.setter
+    def table(self, value: pd.DataFrame) -> None:
+        self.frame, self.cells = value, None
 
 
 @dataclass
 class EditionValidation:
     edition: Edition
     submissions: list[SubmissionResult]
-    table: pd.DataFrame
+    kept: list[SubmissionResult]  # the submissions whose rows make the edition's table
     blocking_files: list[str]
     dropped_files: list[str]
     partial: bool = False
+    frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def publishable(self) -> bool:
         return not self.blocking_files or self.partial
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """The kept rows of every file, sorted by ministry and name (built on first use)."""
+        if self.frame is None:
+            self.frame = assemble(self.kept)
+        return self.frame
+
+    @table.setter
+    def table(self, value: pd.DataFrame) -> None:
+        self.frame = value
+
+    @property
+    def projects(self) -> int:
+        """How many rows the edition's table holds, without building it."""
+        return len(self.frame) if self.frame is not None else sum(r.rows_accepted for r in self.kept)
+
 
 def empty_table() -> pd.DataFrame:
-    # Every SubmissionResult starts with one: build it once, hand out copies (≈ 1 ms instead of ≈ 30).
-    return _empty_template().copy()
+    """An accepted-rows table without any row (pandas imported here)."""
+    from panorama.validation.vectorised import empty_table as empty
+
+    return empty()
 
 
-@lru_cache(maxsize=1)
-def _empty_template() -> pd.DataFrame:
-    return _TableBuilder(0).frame("", None, np.empty(0, dtype="int64"))
-
-
-class _TableBuilder:
-    """The canonical table, filled chunk by chunk into preallocated columns (no concat copies).
-
-    A text column whose canonical values equal the cells as read keeps the reader's own array
-    (zero copy); it is copied only when some canonical value differs, and then a canonical string
-    equal to the cell as read still reuses the reader's str object.
-    """
-
-    def __init__(self, n: int, as_read: dict[str, np.ndarray] | None = None) -> None:
-        self.n = n
-        self.as_read = as_read or {}
-        self.columns: dict[str, np.ndarray | None] = {}
-        self.missing: dict[str, np.ndarray] = {}
-        for name in project_fields():
-            if name in NUMBER_FIELDS:
-                self.columns[name] = np.full(n, np.nan, dtype="float64")
-            elif name in DATE_FIELDS:
-                self.columns[name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-            elif name in BOOLEAN_FIELDS:
-                self.columns[name] = np.zeros(n, dtype=bool)
-                self.missing[name] = np.ones(n, dtype=bool)
-            else:
-                self.columns[name] = None  # text: decided at the first chunk (shared or own array)
-
-    def _text(self, name: str, start: int, canon: np.ndarray) -> None:
-        read = self.as_read.get(name)
-        end = start + len(canon)
-        same = canon == read[start:end] if read is not None else None
-        if self.columns[name] is None:
-            if same is not None and bool(same.all()):
-                return  # still identical to the cells as read: keep sharing the reader's array
-            self.columns[name] = read.copy() if read is not None else np.full(self.n, None, dtype=object)
-        column = self.columns[name]
-        column[start:end] = np.where(same, read[start:end], canon) if same is not None else canon
-
-    def put(self, start: int, typed: dict[str, pd.Series]) -> None:
-        for name, values in typed.items():
-            if name not in self.columns:
-                continue
-            end = start + len(values)
-            if name in BOOLEAN_FIELDS:
-                self.missing[name][start:end] = values.isna().to_numpy()
-                self.columns[name][start:end] = values.fillna(False).to_numpy(dtype=bool)
-            elif name in NUMBER_FIELDS or name in DATE_FIELDS:
-                self.columns[name][start:end] = values.to_numpy()
-            else:
-                self._text(name, start, values.to_numpy(dtype=object))
-
-    def frame(self, file: str, sheet: str | None, row_numbers: np.ndarray) -> pd.DataFrame:
-        data: dict[str, object] = {}
-        for name, values in self.columns.items():
-            if name in BOOLEAN_FIELDS:
-                data[name] = pd.arrays.BooleanArray(values, self.missing[name])
-                continue
-            if values is None:
-                values = self.as_read.get(name)
-                values = values if values is not None else np.full(self.n, None, dtype=object)
-            # object dtype stated explicitly: pandas 3 would infer its str dtype
-            data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-        data["_fichier"] = pd.Series(np.full(self.n, file, dtype=object), dtype=object, copy=False)
-        data["_feuille"] = pd.Series(np.full(self.n, sheet, dtype=object), dtype=object, copy=False)
-        data["_ligne"] = np.asarray(row_numbers, dtype="int64")
-        return pd.DataFrame(data, copy=False)
-
-
-def _column_empty(raw: RawTable) -> list[bool]:
-    """Columns holding nothing but blanks (the reading stage usually drops them already)."""
-    empty = []
-    for i in range(raw.data.shape[1]):
-        column = raw.data.iloc[:, i]
-        head = column.iloc[:1000].to_numpy(dtype=object)
-        if any(not pd.isna(v) and str(v).strip() for v in head):
-            empty.append(False)
-        elif len(column) <= 1000:
-            empty.append(True)
-        else:
-            empty.append(not text_series(column.dropna()).str.strip().ne("").any())
-    return empty
-
-
-def _sort_key(labels_order: dict[str, int]):
+def sort_key(labels_order: dict[str, int]):
+    """Findings in reading order: file-level first, then by row, field (schema order) and type."""
     def key(f: Finding) -> tuple:
         file_level = f.type in FILE_LEVEL or f.row is None
         return (0 if file_level else 1, f.row or 0, labels_order.get(f.field or "", 99), f.type)
     return key
 
 
-def accept(result: SubmissionResult, table: pd.DataFrame) -> None:
-    """Keep the rows without any blocking finding (none at all after a file-level one)."""
-    blocking = [f for f in result.findings if f.blocking]
-    if any(f.type in FILE_LEVEL for f in blocking):
-        table = table.iloc[0:0]
-    else:
-        rows = {f.row for f in blocking if f.row is not None}
-        if rows:
-            table = table[~table["_ligne"].isin(rows)].reset_index(drop=True)
-    result.table = table
-    result.rows_accepted = len(result.table)
-
-
-def _chunk(raw: RawTable, start: int, end: int) -> RawTable:
-    return RawTable(raw.path, raw.sha256, raw.header, raw.header_row, raw.data.iloc[start:end],
-                    raw.row_numbers[start:end], raw.sheet, raw.encoding, raw.delimiter, [])
-
-
-def _empty_refused(typed: dict[str, pd.Series], findings: list[Finding], row_numbers: np.ndarray) -> None:
-    """Leave empty the typed value of each cell a non-blocking finding refused (the report keeps the cell)."""
-    refused: dict[str, set[int]] = {}
-    for f in findings:
-        if not f.blocking and f.type in EMPTIES_VALUE and f.field in typed and f.row is not None:
-            refused.setdefault(f.field, set()).add(f.row)
-    for name, rows in refused.items():
-        mask = np.isin(np.asarray(row_numbers), list(rows))
-        if not mask.any():
-            continue
-        column = typed[name]
-        if column.dtype == object:  # text keeps the contract's None for a missing value
-            values = column.to_numpy(dtype=object, copy=True)
-            values[mask] = None
-            typed[name] = pd.Series(values, index=column.index, dtype=object)
+def accept(result: SubmissionResult, table: pd.DataFrame | None = None) -> None:
+    """Keep the rows without any blocking finding (none at all after a file-level one); `table`
+    defaults to the result's own (its lists for a small file)."""
+    if table is None and result.cells is not None and result.frame is None:
+        blocking = [f for f in result.findings if f.blocking]
+        if any(f.type in FILE_LEVEL for f in blocking):
+            kept = result.cells.without(set(result.cells.rows))
         else:
-            typed[name] = column.mask(pd.Series(mask, index=column.index))
+            kept = result.cells.without({f.row for f in blocking if f.row is not None})
+        result.cells, result.frame, result.rows_accepted = kept, None, len(kept)
+        return
+    from panorama.validation.vectorised import accept_frame
 
-
-def _check_chunk(raw: RawTable, match: HeaderMatch, edition: Edition | None, table: _TableBuilder,
-                 start: int, rules: Rules) -> tuple[list[Finding], dict[str, str]]:
-    """Normalise and check one slice of rows; its typed values go into the table."""
-    file = raw.path.name
-    norm = normalise_table(raw, match, rules.ministries, rules.placeholders)
-    ctx = CellContext(file, raw.sheet, raw.row_numbers, norm.labels, shown=norm.shown)
-    schema = check_schema(norm.text, ctx, unique=False)
-    content = rules.policy.apply(content_checks(norm.shown, ctx))
-    schema.findings = rules.policy.apply(schema.findings)
-    _empty_refused(schema.typed, content + schema.findings, raw.row_numbers)
-    typed = pd.DataFrame(schema.typed, index=norm.text.index)
-    cross, explained = cross_checks(typed, norm.shown, ctx, edition.date_publication if edition else None)
-    silenced = explained | norm.reported
-    findings = content + norm.findings
-    findings += [f for f in schema.findings if (f.row, f.field) not in silenced]
-    findings += cadrage_checks(typed.get("phase"), norm.cadrage, norm.shown, ctx) + cross
-    table.put(start, schema.typed)
-    return rules.policy.apply(findings), norm.labels
+    accept_frame(result, result.table if table is None else table)
 
 
 def validate_raw_table(raw: RawTable, edition: Edition | None = None, rules: Rules | None = None) -> SubmissionResult:
     """Everything after reading: header match, normalisation, schema and cross-field checks.
 
-    Rows are processed in chunks so that memory grows with the table, not with the intermediate
+    Small tables are checked on lists (`small.py`, no pandas); big ones column by column in chunks
+    of rows (`vectorised.py`), so that memory grows with the table, not with the intermediate
     columns; the checks that need every row (unique values, duplicate projects) run on the table.
     """
     return _validate(raw, edition, owned=False, rules=rules or rules_for(edition))
 
 
-def _release_cells(raw: RawTable) -> None:
-    """Drop a RawTable's cells once the table is built (only for one this module read itself):
-    the columns the table does not share are freed before the whole-table checks."""
-    raw.data = pd.DataFrame({i: np.empty(0, dtype=object) for i in range(raw.data.shape[1])},
-                            columns=pd.RangeIndex(raw.data.shape[1]), dtype=object)
-
-
-def _accept_owned(result: SubmissionResult, box: list[pd.DataFrame]) -> None:
-    """`accept`, copying the kept rows one column at a time and freeing each source column.
-
-    `box` holds the only reference to the table, so at most one column exists twice at once
-    (a million-row table would otherwise be held twice while its rows are filtered).
-    """
-    blocking = [f for f in result.findings if f.blocking]
-    rows = {f.row for f in blocking if f.row is not None}
-    if any(f.type in FILE_LEVEL for f in blocking) or not rows:
-        accept(result, box.pop())
-        return
-    table = box.pop()
-    keep = ~table["_ligne"].isin(rows).to_numpy()
-    columns = {name: table[name].array if name in BOOLEAN_FIELDS else table[name].to_numpy() for name in table.columns}
-    del table
-    data: dict[str, object] = {}
-    for name in list(columns):
-        values = columns.pop(name)[keep]
-        data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-    result.table = pd.DataFrame(data, copy=False)
-    result.rows_accepted = len(result.table)
-
-
-def _names_of(table: pd.DataFrame, rows: set[int]) -> dict[int, str]:
-    """The project named on each row that has a finding (the reports name the project, not just the row)."""
-    if not rows or not len(table):
-        return {}
-    picked = table.loc[table["_ligne"].isin(list(rows)), ["_ligne", "nom_projet"]]
-    return {int(r): str(n) for r, n in zip(picked["_ligne"], picked["nom_projet"])
-            if isinstance(n, str) and n.strip()}
-
-
 def _validate(raw: RawTable, edition: Edition | None, *, owned: bool, rules: Rules) -> SubmissionResult:
-    file = raw.path.name
-    result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
-                              delimiter=raw.delimiter, sheet=raw.sheet, rows_read=raw.rows_read)
-    match = match_headers(raw.header, _column_empty(raw), file, raw.sheet, raw.header_row)
-    findings = [*raw.findings, *match.findings]
-    result.unknown_columns = match.unknown_columns
-    if raw.rows_read == 0:
-        findings.append(Finding(
-            "fichier-sans-donnees", Severity.BLOCKING, file, sheet=raw.sheet, row=raw.header_row,
-            message="Le fichier ne contient qu'une ligne d'en-tête et aucune ligne de projet.",
-            expected="une ligne par projet sous l'en-tête, par exemple « FRANCE CONNECT;SPM;Oui;2013-07-01;… »",
-        ))
-    as_read = {name: raw.data.iloc[:, i].to_numpy(dtype=object) for name, i in match.columns.items()}
-    builder = _TableBuilder(raw.rows_read, as_read)
-    labels: dict[str, str] = {}
-    for start in range(0, max(raw.rows_read, 1), CHUNK_ROWS):
-        end = min(start + CHUNK_ROWS, raw.rows_read)
-        found, labels = _check_chunk(_chunk(raw, start, end), match, edition, builder, start, rules)
-        findings += found
-    result.labels = dict(labels)
-    table = builder.frame(file, raw.sheet, raw.row_numbers)
-    del builder, as_read
-    if owned:
-        _release_cells(raw)
-    ctx = CellContext(file, raw.sheet, raw.row_numbers, labels)
-    findings += unique_findings(table, ctx)
-    findings += duplicate_projects([(file, table)], {file: labels}).get(file, [])
-    order = {name: i for i, name in enumerate(project_fields())}
-    result.findings = sorted(rules.policy.apply(findings), key=_sort_key(order))
-    result.columns = list(raw.header)
-    result.project_names = _names_of(table, {f.row for f in findings if f.row is not None})
-    box = [table]
-    del table
-    _accept_owned(result, box)
-    return result
+    if is_small(raw.rows_read):
+        from panorama.validation.small import validate_cells
+
+        return validate_cells(raw, edition, rules)
+    from panorama.validation.vectorised import validate_frame
+
+    return validate_frame(raw, edition, owned=owned, rules=rules)
 
 
 def unreadable_result(path: Path, error: UnreadableSubmission) -> SubmissionResult:
@@ -345,16 +187,26 @@ def partial_allowed(edition: Edition) -> bool:
 def cross_file_duplicates(results: list[SubmissionResult], policy: Policy | None = None) -> None:
     """Add `projet-en-double` findings for projects already declared in an earlier file."""
     readable = [r for r in results if not r.unreadable]
-    found = duplicate_projects([(r.file, r.table) for r in readable], {r.file: r.labels for r in readable},
-                               cross_file_only=True)
+    labels = {r.file: r.labels for r in readable}
+    if all(r.cells is not None and r.frame is None for r in readable):  # small files: on their lists
+        from panorama.validation.cell_checks import duplicate_cells
+
+        found = duplicate_cells([r.cells for r in readable if r.cells is not None], labels, cross_file_only=True)
+    else:
+        from panorama.validation.checks import duplicate_projects
+
+        found = duplicate_projects([(r.file, r.table) for r in readable], labels, cross_file_only=True)
     for r in readable:
         extra = (policy or Policy()).apply(found.get(r.file, []))
         if extra:
             r.findings = [*r.findings, *extra]
-            accept(r, r.table)
+            accept(r)
 
 
 def assemble(results: list[SubmissionResult]) -> pd.DataFrame:
+    """The accepted rows of the files, one table sorted by ministry and name (pandas imported here)."""
+    import pandas as pd
+
     tables = [r.table for r in results if len(r.table)]
     if not tables:
         return empty_table()
@@ -378,7 +230,7 @@ def combine_edition(edition: Edition, results: list[SubmissionResult], *, partia
     blocking = [r.file for r in results if r.blocking]
     kept = [r for r in results if not (partial and r.blocking)]
     return EditionValidation(
-        edition=edition, submissions=results, table=assemble(kept), blocking_files=blocking,
+        edition=edition, submissions=results, kept=kept, blocking_files=blocking,
         dropped_files=blocking if partial else [], partial=partial,
     )
 
