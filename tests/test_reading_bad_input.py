@@ -51,7 +51,7 @@ def test_header_only_gives_zero_rows(tmp_path: Path) -> None:
     table = read_submission(F.write_csv(tmp_path / "entete.csv", [F.HEADER]))
     assert table.header == F.HEADER
     assert table.rows_read == 0
-    assert table.row_numbers.tolist() == []
+    assert list(table.row_numbers) == []
     assert list(table.data.columns) == list(range(len(F.HEADER)))
 
 

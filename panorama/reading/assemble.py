@@ -13,8 +13,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from itertools import chain, compress, zip_longest
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from panorama.errors import UnreadableSubmission
 from panorama.findings.core import Finding, Severity, clip
@@ -28,6 +27,7 @@ from panorama.reading.header import (
 )
 from panorama.reading.safety import unreadable
 
+LIST_ROWS = 8_192              # a table up to this many rows is held in lists: a small file never imports numpy
 CHUNK_ROWS = 2_048             # small enough for a chunk's fresh strings to stay in CPU cache
 SHARED_STRINGS_LIMIT = 50_000   # a column with more distinct values stops sharing them
 _EMPTY_TO_NONE: dict[str, str | None] = {"": None}
@@ -81,7 +81,7 @@ def _on(sheet: str | None) -> str:
 class Built:
     """Result of the assembly (header, columns, row numbers, findings)."""
 
-    def __init__(self, header: list[str], header_row: int, cells: list[np.ndarray], numbers: np.ndarray,
+    def __init__(self, header: list[str], header_row: int, cells: list[Any], numbers: Any,
                  findings: list[Finding]) -> None:
         self.header, self.header_row, self.cells, self.numbers, self.findings = (
             header, header_row, cells, numbers, findings)
@@ -103,8 +103,8 @@ class _Grid:
         width = len(labels)
         labelled = sum(1 for label in labels if label.strip())
         self.capacity = max(min(capacity, MAX_TABLE_CELLS // max(labelled, 1)), 16)
-        self.columns: list[np.ndarray | None] = [np.empty(self.capacity, dtype=object) if label.strip() else None
-                                                 for label in labels]
+        self.arrays = self.capacity > LIST_ROWS  # numpy object arrays; lists for a small table (no numpy import)
+        self.columns: list[Any] = [self._new(self.capacity) if label.strip() else None for label in labels]
         self.allocated = labelled
         self.size = 0
         self.shared: list[dict[str, str | None] | None] = [{"": None} for _ in range(width)]
@@ -116,6 +116,14 @@ class _Grid:
     @property
     def width(self) -> int:
         return len(self.columns)
+
+    def _new(self, size: int) -> Any:
+        """An empty column (None everywhere): a numpy object array, or a list while the table is small."""
+        if not self.arrays:
+            return [None] * size
+        import numpy as np
+
+        return np.empty(size, dtype=object)
 
     def add(self, cells: list[str]) -> None:
         self.pending.append(cells)
@@ -139,9 +147,10 @@ class _Grid:
         if stop * max(self.allocated, 1) > MAX_TABLE_CELLS:
             raise self.refuse_size(stop, self.allocated)
         self.capacity = min(max(stop, self.capacity * 3 // 2), MAX_TABLE_CELLS // max(self.allocated, 1))
+        self.arrays = self.arrays or self.capacity > LIST_ROWS  # a table growing big goes over to numpy
         for i, old in enumerate(self.columns):
             if old is not None:
-                grown = np.empty(self.capacity, dtype=object)
+                grown = self._new(self.capacity)
                 grown[: self.size] = old[: self.size]
                 self.columns[i] = grown
                 del old
@@ -162,7 +171,7 @@ class _Grid:
                     continue  # still nothing in this unlabelled column: no array for it
                 if self.capacity * (self.allocated + 1) > MAX_TABLE_CELLS:
                     raise self.refuse_size(stop, self.allocated + 1)
-                target = self.columns[i] = np.empty(self.capacity, dtype=object)
+                target = self.columns[i] = self._new(self.capacity)
                 self.allocated += 1
             shared = self.shared[i]
             if shared is not None:
@@ -181,17 +190,17 @@ class _Grid:
         self.size = stop
         self.pending = []
 
-    def result(self, keep: list[int]) -> list[np.ndarray]:
+    def result(self, keep: list[int]) -> list[Any]:
         self.flush()
         spare = self.size * 5 < self.capacity * 4
         out = []
         for i in keep:
             if i >= self.width:
-                column = np.full(self.size, None, dtype=object)
+                column = self._new(self.size)
                 for position, value in self.sparse[i].items():
                     column[position] = value
             elif self.columns[i] is None:
-                column = np.full(self.size, None, dtype=object)
+                column = self._new(self.size)
             elif spare:  # much spare room: copy to size, releasing each full column as we go
                 column = self.columns[i][: self.size].copy()  # type: ignore[index]
                 self.columns[i] = None
@@ -300,7 +309,12 @@ def assemble(path: Path, rows: Iterator[Row], header_score: HeaderScore | None, 
         dropped = max(declared, widest) - len(keep)
     labels = [header[i] if i < len(header) else "" for i in keep]
     findings += _shape_findings(path, sheet, blank, max(dropped, 0), short, keep, extra, extra_count, declared)
-    row_numbers = np.frombuffer(numbers, dtype=np.int64).copy()
+    if built.arrays:
+        import numpy as np
+
+        row_numbers: Any = np.frombuffer(numbers, dtype=np.int64).copy()
+    else:
+        row_numbers = numbers.tolist()
     findings += mojibake.header_findings(path, sheet, header_row, header[:dense])
     findings += mojibake.findings(path, sheet, built.suspects, keep, labels, row_numbers)
     return Built(labels, header_row, built.result(keep), row_numbers, findings)

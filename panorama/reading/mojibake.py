@@ -12,8 +12,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from panorama.findings.catalog import brief, severity_of
 from panorama.findings.core import Finding, clip
 
@@ -54,7 +52,7 @@ def _round_trip(text: str) -> str:
 
 
 def findings(path: Path, sheet: str | None, suspects: list[tuple[int, int, str]], keep: list[int],
-             labels: list[str], row_numbers: np.ndarray) -> list[Finding]:
+             labels: list[str], row_numbers: Sequence[int]) -> list[Finding]:
     """One warning per mis-encoded cell of a kept column (the first MAX_REPORTED, then a count)."""
     label_of = {column: labels[i] for i, column in enumerate(keep)}
     kept = [(r, c, v) for r, c, v in suspects if c in label_of]

@@ -61,9 +61,12 @@ class RawTable:
     def data(self) -> pd.DataFrame:
         """The cells as a DataFrame (built on first use from the reader's columns, without copying them)."""
         if self._data is None:
+            import numpy as np
             import pandas as pd
 
-            columns = self._columns or []
+            columns = [c if hasattr(c, "dtype") else np.array(c, dtype=object) for c in self._columns or []]
+            if not hasattr(self.row_numbers, "dtype"):
+                self.row_numbers = np.asarray(self.row_numbers, dtype=np.int64)
             self._data = pd.DataFrame(dict(zip(range(len(columns)), columns)), index=pd.RangeIndex(len(self.row_numbers)),
                                       columns=pd.RangeIndex(len(columns)), dtype=object, copy=False)
             self._columns = None  # one owner of the cells: the frame

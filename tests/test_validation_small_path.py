@@ -1,0 +1,131 @@
+"""A small file is validated on lists, without pandas, and gives what the vectorised path gives.
+
+`panorama validate` on a 60-row CSV must not import pandas, Arrow or the workbook readers (issue #12:
+half a second as a process); the same file forced through the vectorised path (threshold patched)
+gives the same findings and an equal table.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench.synthetic import write_submission
+from panorama.normalise import cells
+from panorama.validation import rules as rules_module
+from panorama.validation.rules import load_rules
+from panorama.validation.submission import validate_paths, validate_submission
+
+REPO = Path(__file__).resolve().parents[1]
+NEVER_FOR_A_CSV = ("pandas", "pyarrow", "xlrd", "odf")  # whatever the reports import
+NEVER_TO_VALIDATE = (*NEVER_FOR_A_CSV, "numpy", "openpyxl")  # reading and validating alone
+
+# Runs the real command line in a fresh interpreter, then says which heavy modules it imported.
+CLI = """
+import json, sys
+from panorama.cli import main
+sys.argv = ["panorama", *sys.argv[1:]]
+try:
+    code = main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if "." not in m)}), file=sys.stderr)
+"""
+VALIDATE = """
+import json, sys
+from pathlib import Path
+from panorama.validation.submission import validate_paths
+(result,) = validate_paths([Path(sys.argv[1])])
+print(json.dumps({"accepted": result.rows_accepted, "findings": len(result.findings),
+                  "modules": sorted(m for m in sys.modules if "." not in m)}))
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+@pytest.fixture(scope="module")
+def soixante(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("small") / "soixante.csv"
+    write_submission(path, 60)
+    return path
+
+
+def test_validate_command_on_a_small_csv_imports_no_dataframe_library(soixante: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "rapports"
+    run = subprocess.run([sys.executable, "-c", CLI, "validate", str(soixante), "--report-dir", str(reports)],
+                         capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120)
+    outcome = json.loads(run.stderr.strip().splitlines()[-1])
+    assert outcome["code"] == 1  # the synthetic file's deliberate errors block
+    assert not set(NEVER_FOR_A_CSV) & set(outcome["modules"])
+    assert "soixante.csv : 60 ligne(s) lue(s), 57 acceptée(s) ; 3 bloquant(s)" in run.stdout
+    report = json.loads((reports / "soixante.csv.rapport.json").read_text(encoding="utf-8"))
+    assert (report["lignes_lues"], report["lignes_acceptees"], report["nombre_de_constats"]) == (60, 57, 6)
+    assert report["par_gravite"]["bloquant"] == 3
+    assert {"soixante.csv.rapport.html", "soixante.csv.rapport.md", "synthese.md"} <= {p.name for p in reports.iterdir()}
+
+
+def test_reading_and_validating_a_small_csv_imports_neither_pandas_nor_numpy(soixante: Path) -> None:
+    run = subprocess.run([sys.executable, "-c", VALIDATE, str(soixante)], capture_output=True, text=True,
+                         env=_env(), timeout=120, check=True)
+    outcome = json.loads(run.stdout)
+    assert (outcome["accepted"], outcome["findings"]) == (57, 6)
+    assert not set(NEVER_TO_VALIDATE) & set(outcome["modules"])
+
+
+def _both_paths(monkeypatch: pytest.MonkeyPatch, paths: list[Path]):
+    small = validate_paths(paths)
+    monkeypatch.setattr(cells, "SMALL_TABLE_ROWS", 0)
+    large = validate_paths(paths)
+    return small, large
+
+
+def test_the_small_and_the_vectorised_path_give_the_same_findings_and_table(
+        soixante: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (small,), (large,) = _both_paths(monkeypatch, [soixante])
+    assert small.cells is not None and small.frame is None  # nothing built a DataFrame yet
+    assert [vars(f) for f in small.findings] == [vars(f) for f in large.findings]
+    assert (small.rows_accepted, small.project_names, small.labels) == (large.rows_accepted, large.project_names,
+                                                                        large.labels)
+    pd.testing.assert_frame_equal(small.table, large.table, check_exact=True)
+    assert list(small.table.dtypes) == list(large.table.dtypes)
+
+
+def test_duplicates_across_small_files_match_the_vectorised_check(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_submission(first, 30, seed=1)
+    write_submission(second, 30, seed=1)  # the same projects: each one declared twice
+    small, large = _both_paths(monkeypatch, [first, second])
+    for a, b in zip(small, large):
+        assert [vars(f) for f in a.findings] == [vars(f) for f in b.findings]
+        pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+    assert any(f.type == "projet-en-double" and "du fichier « a.csv »" in f.message for f in small[1].findings)
+    assert small[1].rows_accepted == 0 < small[0].rows_accepted
+
+
+def test_rules_are_loaded_once_per_folder_and_again_when_a_rule_file_changes(tmp_path: Path) -> None:
+    rules_module._LOADED.clear()
+    first = load_rules(tmp_path)
+    assert load_rules(tmp_path) is first
+    (tmp_path / "politique.toml").write_text('[gravite]\ndate-debut-future = "bloquant"\n', encoding="utf-8")
+    changed = load_rules(tmp_path)
+    assert changed is not first and changed.digest != first.digest
+    assert changed.policy.severity("date-debut-future", "date_debut") == "bloquant"
+    (tmp_path / "politique.toml").write_text('[gravite]\ncode-inconnu = "bloquant"\n', encoding="utf-8")
+    with pytest.raises(Exception, match="code-inconnu"):
+        load_rules(tmp_path)
+
+
+def test_a_small_table_is_built_only_when_asked_for(soixante: Path) -> None:
+    result = validate_submission(soixante)
+    assert result.frame is None and result.rows_accepted == 57
+    table = result.table
+    assert len(table) == 57 and result.frame is table
+    assert table["_ligne"].dtype == "int64" and table["cout_estime_meur"].dtype == "float64"
