@@ -129,3 +129,10 @@ def test_a_small_table_is_built_only_when_asked_for(soixante: Path) -> None:
     table = result.table
     assert len(table) == 57 and result.frame is table
     assert table["_ligne"].dtype == "int64" and table["cout_estime_meur"].dtype == "float64"
+
+
+def test_a_text_column_reads_the_same_from_the_lists_and_from_the_table(soixante: Path) -> None:
+    result = validate_submission(soixante)
+    codes = result.column("ministere_code")
+    assert result.frame is None and len(codes) == 57
+    assert codes == result.table["ministere_code"].tolist() == result.column("ministere_code")

@@ -66,6 +66,13 @@ class SubmissionResult:
     def table(self, value: pd.DataFrame) -> None:
         self.frame, self.cells = value, None
 
+    def column(self, name: str) -> list:
+        """One text column of the accepted rows (str or None), without building the DataFrame of a small file:
+        what the reports need (ministries of a submission) without importing pandas."""
+        if self.frame is None and self.cells is not None:
+            return list(self.cells.columns[name])
+        return self.table[name].tolist()
+
 
 @dataclass
 class EditionValidation:
