@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, Self
 
-import olefile
-
 from panorama.errors import UnreadableSubmission
 
 MAX_CELL_CHARS = 16 * 1024 * 1024          # one cell above this is refused (16 Mio)
@@ -301,6 +299,8 @@ def check_cfb(source: RegularFile) -> None:
     """An OLE container is either a legacy XLS (fine) or an encrypted OOXML workbook (refused)."""
     path = source.path
     try:
+        import olefile  # only for an XLS (compound file): a CSV never needs it
+
         with olefile.OleFileIO(source.stream()) as ole:
             encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
             legacy = ole.exists("Workbook") or ole.exists("Book")
