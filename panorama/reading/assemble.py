@@ -202,10 +202,10 @@ class _Grid:
             elif self.columns[i] is None:
                 column = self._new(self.size)
             elif spare:  # much spare room: copy to size, releasing each full column as we go
-                column = self.columns[i][: self.size].copy()  # type: ignore[index]
+                column = self.columns[i][: self.size].copy()
                 self.columns[i] = None
             else:
-                column = self.columns[i][: self.size]  # type: ignore[index]
+                column = self.columns[i][: self.size]
             out.append(column)
         return out
 

@@ -8,6 +8,8 @@ consumer asks for it (`cell_table.py`).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from panorama.edition import Edition
 from panorama.findings.core import Finding
 from panorama.model import project_fields
@@ -31,8 +33,8 @@ from panorama.validation.schema_spec import submission_schema
 from panorama.validation.submission import SubmissionResult, accept, sort_key
 
 
-def _as_list(values: object) -> list:
-    return values.tolist() if hasattr(values, "tolist") else list(values)  # type: ignore[union-attr]
+def _as_list(values: Any) -> list:
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _column_empty(columns: list[list]) -> list[bool]:
@@ -46,7 +48,7 @@ def validate_cells(raw: RawTable, edition: Edition | None, rules: Rules) -> Subm
     result = SubmissionResult(path=raw.path, file=file, sha256=raw.sha256, encoding=raw.encoding,
                               delimiter=raw.delimiter, sheet=raw.sheet, rows_read=raw.rows_read)
     rows = [int(r) for r in _as_list(raw.row_numbers)]
-    match = match_headers(raw.header, _column_empty([_as_list(c) for c in raw.columns]), file, raw.sheet,
+    match = match_headers(list[str | None](raw.header), _column_empty([_as_list(c) for c in raw.columns]), file, raw.sheet,
                           raw.header_row)
     findings: list[Finding] = [*raw.findings, *match.findings]
     result.unknown_columns = match.unknown_columns
