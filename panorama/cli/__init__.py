@@ -40,7 +40,7 @@ def _error_console() -> Console:
     return _errors
 
 
-def _print_error(label: str, message: str, style: str = "bold red") -> None:
+def _print_labelled(label: str, message: str, style: str = "bold red") -> None:
     from rich.text import Text
 
     _error_console().print(Text.assemble((label, style), message))
@@ -93,7 +93,7 @@ def _folders(raw: Path | None, out: Path | None, reports: Path | None) -> tuple[
     load_rules(raw)  # the steward's politique.toml, ministeres.csv…: exit 2 when malformed
     start_journal(reports)
     for note in edition_warnings(editions):
-        _print_error("Remarque : ", note, "yellow")
+        _print_labelled("Remarque : ", note, "yellow")
     return raw, out, reports
 
 
@@ -205,7 +205,7 @@ def _usage_error(error: click.ClickException) -> int:
     if ctx is not None:
         _error_console().print(ctx.get_usage())
         _error_console().print(f"Aide : {ctx.command_path} --help")
-    _print_error("Erreur : ", french.usage_error_text(error))
+    _print_labelled("Erreur : ", french.usage_error_text(error))
     return error.exit_code
 
 
@@ -218,7 +218,7 @@ def _internal_error(error: BaseException) -> int:
     except Exception:  # noqa: BLE001 - even a journal that cannot be written must not end in a traceback
         journal = None
     where = f"Les détails sont dans le journal : {journal}" if journal else "Le journal n'a pas pu être écrit"
-    _print_error("Erreur interne inattendue", f". {where}. Signalez-la à l'équipe du panorama avec ce fichier.")
+    _print_labelled("Erreur interne inattendue", f". {where}. Signalez-la à l'équipe du panorama avec ce fichier.")
     return INTERNAL_ERROR_EXIT
 
 
@@ -239,10 +239,10 @@ def main() -> None:
     except click.ClickException as error:
         code = _usage_error(error)
     except PanoramaError as error:
-        _print_error("Erreur : ", error.message)
+        _print_labelled("Erreur : ", error.message)
         code = error.exit_code
     except OSError as error:
-        _print_error("Erreur : ", f"{os_error_text(error)}.")
+        _print_labelled("Erreur : ", f"{os_error_text(error)}.")
         code = 2
     except (KeyboardInterrupt, click.exceptions.Abort):
         code = INTERRUPTED_EXIT

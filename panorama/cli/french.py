@@ -175,9 +175,9 @@ def install() -> None:
         _translate_module(sys.modules[WINDOWS_MODULE])
     for value in vars(click_types).values():
         if isinstance(value, type) and issubclass(value, click_types.ParamType):
-            name = value.__dict__.get("name")
-            if isinstance(name, str) and name in TYPE_NAMES:
-                value.name = TYPE_NAMES[name]
+            english = value.__dict__.get("name")
+            if isinstance(english, str) and english in TYPE_NAMES:
+                value.name = TYPE_NAMES[english]
 
 
 class FrenchHelpFormatter(HelpFormatter):
