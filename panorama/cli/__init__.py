@@ -11,42 +11,69 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Console
-from rich.text import Text
+import click
 
 from panorama.cli import french
 from panorama.cli.journal import ensure_journal, quiet_prefect_settings, start_journal
 from panorama.errors import PanoramaError, os_error_text
 
 if TYPE_CHECKING:
-    from typer._click.exceptions import ClickException
+    from rich.console import Console
 
 INTERNAL_ERROR_EXIT = 3
 INTERRUPTED_EXIT = 130
 
-app = typer.Typer(
-    name="panorama",
-    help="Panorama des grands projets numériques de l'État : valider, construire et publier.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    cls=french.FrenchGroup,
-    subcommand_metavar=french.SUBCOMMAND_METAVAR,
-    options_metavar=french.OPTIONS_METAVAR,
-)
-console = Console(stderr=False, markup=False, highlight=False)
-errors = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+french.install()  # before the options below are built: their type names are French too
 
-RawOpt = Annotated[Path | None, typer.Option("--raw", metavar="DOSSIER", help="Dossier des éditions brutes (défaut : réglages, data/raw).")]
-OutOpt = Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier des fichiers publiés (défaut : data/published).")]
-ReportOpt = Annotated[Path | None, typer.Option("--report-dir", metavar="DOSSIER", help="Dossier des rapports de validation (défaut : data/rapports).")]
-TargetOpt = Annotated[str | None, typer.Option("--target", metavar="CIBLE", help="Cible data.gouv.fr configurée (demo, prod…). Sans cible : rien n'est publié.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", metavar="", help="Montrer le plan de publication sans rien écrire sur data.gouv.fr.")]
-YesOpt = Annotated[bool, typer.Option("--yes", metavar="", help="Confirmer la publication en production sans question.")]
+_errors: Console | None = None
+
+
+def _error_console() -> Console:
+    """The terminal's error stream, built at the first message (rich is not imported to start)."""
+    global _errors
+    if _errors is None:
+        from rich.console import Console
+
+        _errors = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    return _errors
+
+
+def _print_labelled(label: str, message: str, style: str = "bold red") -> None:
+    from rich.text import Text
+
+    _error_console().print(Text.assemble((label, style), message))
+
+
+_PATH = click.Path(path_type=Path)
+raw_option = click.option("--raw", type=_PATH, metavar="DOSSIER", help="Dossier des éditions brutes (défaut : réglages, data/raw).")
+out_option = click.option("--out", type=_PATH, metavar="DOSSIER", help="Dossier des fichiers publiés (défaut : data/published).")
+report_option = click.option("--report-dir", "report_dir", type=_PATH, metavar="DOSSIER",
+                             help="Dossier des rapports de validation (défaut : data/rapports).")
+target_option = click.option("--target", metavar="CIBLE", help="Cible data.gouv.fr configurée (demo, prod…). Sans cible : rien n'est publié.")
+dry_run_option = click.option("--dry-run", "dry_run", is_flag=True, help="Montrer le plan de publication sans rien écrire sur data.gouv.fr.")
+yes_option = click.option("--yes", is_flag=True, help="Confirmer la publication en production sans question.")
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from panorama import __version__
+
+        click.echo(f"panorama {__version__}")
+        ctx.exit(0)
+
+
+@click.group(
+    name="panorama",
+    cls=french.FrenchGroup,
+    no_args_is_help=True,
+    context_settings={"show_default": True},
+)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Afficher la version de panorama et quitter.")
+def app() -> None:
+    """Panorama des grands projets numériques de l'État : valider, construire et publier."""
 
 
 def _folders(raw: Path | None, out: Path | None, reports: Path | None) -> tuple[Path, Path, Path]:
@@ -66,141 +93,120 @@ def _folders(raw: Path | None, out: Path | None, reports: Path | None) -> tuple[
     load_rules(raw)  # the steward's politique.toml, ministeres.csv…: exit 2 when malformed
     start_journal(reports)
     for note in edition_warnings(editions):
-        errors.print(Text.assemble(("Remarque : ", "yellow"), note))
+        _print_labelled("Remarque : ", note, "yellow")
     return raw, out, reports
 
 
-@app.command("validate", cls=french.FrenchCommand)
-def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="CHEMIN", help="Fichiers de remontée ou dossiers d'édition.")],
-    report_dir: ReportOpt = None,
-    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="« text » (lisible) ou « json ».")] = "text",
-    partial: Annotated[bool, typer.Option("--partial", metavar="", help="Écarter les fichiers bloquants au lieu de bloquer l'édition.")] = False,
-) -> None:
+@app.command("validate")
+@click.argument("paths", metavar="CHEMIN...", nargs=-1, required=True, type=_PATH,
+                help="Fichiers de remontée ou dossiers d'édition.")
+@report_option
+@click.option("--format", "fmt", metavar="FORMAT", default="text", help="« text » (lisible) ou « json ».")
+@click.option("--partial", is_flag=True, help="Écarter les fichiers bloquants au lieu de bloquer l'édition.")
+def validate(paths: tuple[Path, ...], report_dir: Path | None, fmt: str, partial: bool) -> int:
     """Valider des remontées de ministères et écrire leurs rapports."""
     from panorama.cli.validate import validate_command
 
     ensure_journal()  # the default reports folder's: the report folder holds only what ministries receive
-    raise typer.Exit(validate_command(paths, report_dir, fmt, partial))
+    return validate_command(list(paths), report_dir, fmt, partial)
 
 
-@app.command("run", cls=french.FrenchCommand)
-def run(
-    raw: RawOpt = None,
-    out: OutOpt = None,
-    report_dir: ReportOpt = None,
-    edition: Annotated[str | None, typer.Option("--edition", metavar="ÉDITION", help="Édition publiée (défaut : la plus récente).")] = None,
-    target: TargetOpt = None,
-    dry_run: DryRunOpt = False,
-    partial: Annotated[bool, typer.Option("--partial", metavar="", help="Autoriser une édition partielle : les remontées bloquantes sont écartées.")] = False,
-    force: Annotated[bool, typer.Option("--force", metavar="", help="Tout reconstruire et republier même si rien n'a changé.")] = False,
-    yes: YesOpt = False,
-    direct: Annotated[bool, typer.Option("--direct", metavar="", help="Sans Prefect : les mêmes étapes en fonctions simples.")] = False,
-) -> None:
+@app.command("run")
+@raw_option
+@out_option
+@report_option
+@click.option("--edition", metavar="ÉDITION", help="Édition publiée (défaut : la plus récente).")
+@target_option
+@dry_run_option
+@click.option("--partial", is_flag=True, help="Autoriser une édition partielle : les remontées bloquantes sont écartées.")
+@click.option("--force", is_flag=True, help="Tout reconstruire et republier même si rien n'a changé.")
+@yes_option
+@click.option("--direct", is_flag=True, help="Sans Prefect : les mêmes étapes en fonctions simples.")
+def run(raw: Path | None, out: Path | None, report_dir: Path | None, edition: str | None, target: str | None,
+        dry_run: bool, partial: bool, force: bool, yes: bool, direct: bool) -> int:
     """Lancer la publication semestrielle : valider, construire l'historique, exporter, publier."""
     from panorama.cli.run import run_command
 
     raw, out, report_dir = _folders(raw, out, report_dir)
-    raise typer.Exit(run_command(raw, out, report_dir, edition, target, dry_run, partial, force, yes, direct))
+    return run_command(raw, out, report_dir, edition, target, dry_run, partial, force, yes, direct)
 
 
-@app.command("republish", cls=french.FrenchCommand)
-def republish(
-    edition: Annotated[str, typer.Option("--edition", metavar="ÉDITION", help="Édition corrigée, ou « all » pour toutes.")] = "all",
-    target: TargetOpt = None,
-    dry_run: DryRunOpt = False,
-    force: Annotated[bool, typer.Option("--force", metavar="", help="Téléverser de nouveau tous les fichiers, même inchangés.")] = False,
-    yes: YesOpt = False,
-    raw: RawOpt = None,
-    out: OutOpt = None,
-    report_dir: ReportOpt = None,
-) -> None:
+@app.command("republish")
+@click.option("--edition", metavar="ÉDITION", default="all", help="Édition corrigée, ou « all » pour toutes.")
+@target_option
+@dry_run_option
+@click.option("--force", is_flag=True, help="Téléverser de nouveau tous les fichiers, même inchangés.")
+@yes_option
+@raw_option
+@out_option
+@report_option
+def republish(edition: str, target: str | None, dry_run: bool, force: bool, yes: bool,
+              raw: Path | None, out: Path | None, report_dir: Path | None) -> int:
     """Republier : reconstruire depuis les données brutes et téléverser ce qui a changé."""
     from panorama.cli.run import republish_command
 
     raw, out, report_dir = _folders(raw, out, report_dir)
-    raise typer.Exit(republish_command(raw, out, report_dir, edition, target, dry_run, force, yes))
+    return republish_command(raw, out, report_dir, edition, target, dry_run, force, yes)
 
 
-@app.command("publish", cls=french.FrenchCommand)
-def publish(
-    target: TargetOpt = None,
-    api_url: Annotated[str | None, typer.Option("--api-url", metavar="URL", help="Adresse d'une API data.gouv.fr ponctuelle (avec --dataset).")] = None,
-    dataset: Annotated[str | None, typer.Option("--dataset", metavar="ID", help="Identifiant du jeu de données (avec --api-url).")] = None,
-    dry_run: DryRunOpt = False,
-    force: Annotated[bool, typer.Option("--force", metavar="", help="Téléverser même les fichiers inchangés.")] = False,
-    out: OutOpt = None,
-    yes: YesOpt = False,
-) -> None:
+@app.command("publish")
+@target_option
+@click.option("--api-url", "api_url", metavar="URL", help="Adresse d'une API data.gouv.fr ponctuelle (avec --dataset).")
+@click.option("--dataset", metavar="ID", help="Identifiant du jeu de données (avec --api-url).")
+@dry_run_option
+@click.option("--force", is_flag=True, help="Téléverser même les fichiers inchangés.")
+@out_option
+@yes_option
+def publish(target: str | None, api_url: str | None, dataset: str | None, dry_run: bool, force: bool,
+            out: Path | None, yes: bool) -> int:
     """Publier le dossier de sortie sur data.gouv.fr (plan, puis application pas à pas)."""
     from panorama.cli.publish import publish_command
     from panorama.settings import load_settings
 
     settings = load_settings()
     start_journal(settings.report_dir)
-    raise typer.Exit(
-        publish_command(
-            out or settings.out_dir, target, api_url, dataset, dry_run, force, yes, settings.state_dir
-        )
-    )
+    return publish_command(out or settings.out_dir, target, api_url, dataset, dry_run, force, yes, settings.state_dir)
 
 
 @app.command("new-edition")
-def new_edition(
-    month: Annotated[str, typer.Argument(metavar="AAAA-MM", help="Mois de la nouvelle édition, au format AAAA-MM (exemple : 2025-12).")],
-    raw: RawOpt = None,
-    templates: Annotated[Path | None, typer.Option("--templates", help="Dossier des gabarits (défaut : data/gabarits/AAAA-MM).")] = None,
-) -> None:
+@click.argument("month", metavar="AAAA-MM", help="Mois de la nouvelle édition, au format AAAA-MM (exemple : 2025-12).")
+@raw_option
+@click.option("--templates", type=_PATH, help="Dossier des gabarits (défaut : data/gabarits/AAAA-MM).")
+def new_edition(month: str, raw: Path | None, templates: Path | None) -> int:
     """Créer une édition : son edition.toml et un gabarit XLSX pré-rempli par ministère."""
     from panorama.cli.new_edition import new_edition_command
 
     raw, _, _ = _folders(raw, None, None)
-    raise typer.Exit(new_edition_command(month, raw, templates))
+    return new_edition_command(month, raw, templates)
 
 
 @app.command("diff")
-def diff(
-    edition: Annotated[str | None, typer.Argument(metavar="ÉDITION", help="Édition comparée à la précédente (défaut : la plus récente).")] = None,
-    raw: RawOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="« text » (lisible) ou « json ».")] = "text",
-    partial: Annotated[bool, typer.Option("--partial", help="Traiter l'édition comme partielle : les ministères absents ne comptent pas comme sortants.")] = False,
-) -> None:
+@click.argument("edition", metavar="[ÉDITION]", required=False,
+                help="Édition comparée à la précédente (défaut : la plus récente).")
+@raw_option
+@click.option("--format", "fmt", default="text", help="« text » (lisible) ou « json ».")
+@click.option("--partial", is_flag=True,
+              help="Traiter l'édition comme partielle : les ministères absents ne comptent pas comme sortants.")
+def diff(edition: str | None, raw: Path | None, fmt: str, partial: bool) -> int:
     """Avant de publier : ce qui change par rapport à l'édition précédente."""
     from panorama.cli.diff import diff_command
 
     raw, _, _ = _folders(raw, None, None)
-    raise typer.Exit(diff_command(raw, edition, fmt, partial))
+    return diff_command(raw, edition, fmt, partial)
 
 
-def _version(value: bool) -> None:
-    if value:
-        from panorama import __version__
-
-        console.print(f"panorama {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", metavar="", is_eager=True, callback=_version,
-                                          help="Afficher la version de panorama et quitter.")] = False,
-) -> None:
-    """Panorama des grands projets numériques de l'État : valider, construire et publier."""
-
-
-def _usage_error(error: ClickException) -> int:
+def _usage_error(error: click.ClickException) -> int:
     """A usage error of the framework, worded in French: usage line, where the help is, what is wrong."""
-    from typer._click.exceptions import NoArgsIsHelpError
-
-    if isinstance(error, NoArgsIsHelpError):  # the help was already shown
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):  # no arguments: the help, as --help shows it
+        click.echo(error.ctx.get_help())
         return 2
-    logging.getLogger("panorama.cli").info("erreur d'appel : %s", error)
+    logging.getLogger("panorama.cli").info("erreur d'appel : %s", error.format_message())
     ctx = getattr(error, "ctx", None)
     if ctx is not None:
-        errors.print(ctx.get_usage())
-        errors.print(f"Aide : {ctx.command_path} --help")
-    errors.print(Text.assemble(("Erreur : ", "bold red"), french.usage_error_text(error)))
-    return getattr(error, "exit_code", 2)
+        _error_console().print(ctx.get_usage())
+        _error_console().print(f"Aide : {ctx.command_path} --help")
+    _print_labelled("Erreur : ", french.usage_error_text(error))
+    return error.exit_code
 
 
 def _internal_error(error: BaseException) -> int:
@@ -212,8 +218,7 @@ def _internal_error(error: BaseException) -> int:
     except Exception:  # noqa: BLE001 - even a journal that cannot be written must not end in a traceback
         journal = None
     where = f"Les détails sont dans le journal : {journal}" if journal else "Le journal n'a pas pu être écrit"
-    errors.print(Text.assemble(("Erreur interne inattendue", "bold red"), ". ", where,
-                               ". Signalez-la à l'équipe du panorama avec ce fichier."))
+    _print_labelled("Erreur interne inattendue", f". {where}. Signalez-la à l'équipe du panorama avec ce fichier.")
     return INTERNAL_ERROR_EXIT
 
 
@@ -223,29 +228,26 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     """Console entry point: typed errors become French messages and exit codes, never a traceback."""
-    from typer._click.exceptions import ClickException
-    from typer.exceptions import Abort
-
     try:
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _interrupt)
         quiet_prefect_settings()
         ensure_journal()  # before anything can log or warn: nothing from libraries on the terminal
         french.install()
-        result = french.frenchify(typer.main.get_command(app))(standalone_mode=False)
+        result = french.frenchify(app).main(prog_name="panorama", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except ClickException as error:
+    except click.ClickException as error:
         code = _usage_error(error)
     except PanoramaError as error:
-        errors.print(Text.assemble(("Erreur : ", "bold red"), error.message))
+        _print_labelled("Erreur : ", error.message)
         code = error.exit_code
     except OSError as error:
-        errors.print(Text.assemble(("Erreur : ", "bold red"), os_error_text(error), "."))
+        _print_labelled("Erreur : ", f"{os_error_text(error)}.")
         code = 2
-    except (KeyboardInterrupt, Abort):
+    except (KeyboardInterrupt, click.exceptions.Abort):
         code = INTERRUPTED_EXIT
     except Exception as error:  # noqa: BLE001 - the last-resort handler: no traceback on a terminal
         code = _internal_error(error)
     if code == INTERRUPTED_EXIT:
-        errors.print("Interrompu.")
+        _error_console().print("Interrompu.")
     sys.exit(code)

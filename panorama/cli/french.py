@@ -1,130 +1,269 @@
-"""The command-line framework's own words in French: help panels, usage line, help option, usage errors.
+"""The command-line framework's own words in French: help, usage line, type names, usage errors.
 
-Typer 0.29 carries its own copy of click whose strings are plain English f-strings (no gettext
-catalogue to translate), so the French comes from three places: typer's panel titles (module
-constants read at each call), the command classes below (usage line, help option), and
-`usage_error_text`, which words every usage error from its type and fields — the command runs in
-non-standalone mode so that these errors reach `panorama.cli.main` instead of typer's printer.
+Click words everything a person reads through gettext (`from gettext import gettext as _`, and
+`ngettext`, bound in each of its modules). `install` replaces those two names in every click module
+by lookups in the French tables below, so any string click shows — for our commands or for one
+added later, written the usual click way — is French; a test checks that the tables hold every
+string of the installed click. Type names (`text`, `integer`…) are class attributes, not gettext
+strings: `install` renames them too, so a metavar reads CHEMIN, TEXTE, NOMBRE. `frenchify` gives a
+command tree the last French touches (headings « Options : », « COMMANDE [ARGUMENTS]... »).
 """
 from __future__ import annotations
 
+import gettext
+import importlib
 import re
+import sys
+from typing import Any
 
-from typer import rich_utils
-from typer._click import exceptions as click_errors
-from typer._click.core import Command, Context, Parameter
-from typer._click.formatting import HelpFormatter
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+import click
+from click import exceptions as click_errors
+from click import types as click_types
+from click.formatting import HelpFormatter
 
-USAGE_PREFIX = "Utilisation : "
-HELP_OPTION_TEXT = "Afficher cette aide et quitter."
 OPTIONS_METAVAR = "[OPTIONS]"
 SUBCOMMAND_METAVAR = "COMMANDE [ARGUMENTS]..."
+_ENGLISH_SUBCOMMAND_METAVARS = ("COMMAND [ARGS]...", "COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]...")
 
-_RICH_STRINGS = {
-    "DEPRECATED_STRING": "(obsolète) ",
-    "DEFAULT_STRING": "[défaut : {}]",
-    "ENVVAR_STRING": "[variable d'environnement : {}]",
-    "REQUIRED_LONG_STRING": "[obligatoire]",
-    "ARGUMENTS_PANEL_TITLE": "Arguments",
-    "OPTIONS_PANEL_TITLE": "Options",
-    "COMMANDS_PANEL_TITLE": "Commandes",
-    "ERRORS_PANEL_TITLE": "Erreur",
-    "ABORTED_TEXT": "Abandon.",
-    "RICH_HELP": "Aide : [blue]'{command_path} {help_option}'[/]",
+# Every module of click that words something through gettext; the ones click imports lazily
+# (editor, progress bar, shell completion) included, so that no later use can miss them.
+CLICK_MODULES = ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
+                 "click.shell_completion", "click.termui", "click.types", "click.utils", "click._termui_impl")
+WINDOWS_MODULE = "click._winconsole"  # imports msvcrt: translated only where it can be imported
+
+MESSAGES: dict[str, str] = {
+    # click.core
+    "Aborted!": "Abandon.",
+    "deprecated": "obsolète",
+    "Missing command.": "Commande manquante.",
+    "Options": "Options",
+    "Positional arguments": "Arguments",
+    "Commands": "Commandes",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}":
+        "Attention : la commande « {name} » est obsolète.{extra_message}",
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}":
+        "Attention : le paramètre « {name} » est obsolète.{extra_message}",
+    "Value must be an iterable.": "La valeur doit être une liste.",
+    "Could not determine name for option with declarations {decls!r}":
+        "Impossible de déterminer le nom de l'option déclarée par {decls!r}",
+    "No options defined but a name was passed ({name}). Did you mean to declare an argument instead?"
+    " Did you mean to pass '--{name}'?":
+        "Aucune option déclarée, mais un nom a été donné ({name}). Vouliez-vous déclarer un argument,"
+        " ou écrire « --{name} » ?",
+    "env var: {var}": "variable d'environnement : {var}",
+    "default: {default}": "défaut : {default}",
+    "required": "obligatoire",
+    "(dynamic)": "(calculé)",
+    "Arguments take exactly one parameter declaration, got {length}: {decls}.":
+        "Un argument se déclare par un seul nom ; {length} reçus : {decls}.",
+    "Name '{name}' defined twice": "Nom « {name} » défini deux fois",
+    "Boolean option {decl!r} cannot use the same flag for true/false.":
+        "L'option oui/non « {decl} » ne peut pas utiliser le même nom pour oui et pour non.",
+    # click.decorators
+    "Do you want to continue?": "Voulez-vous continuer ?",
+    "Confirm the action without prompting.": "Confirmer l'action sans question.",
+    "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
+    "Show the version and exit.": "Afficher la version et quitter.",
+    "Show this message and exit.": "Afficher cette aide et quitter.",
+    # click.exceptions
+    "Missing argument": "Argument obligatoire manquant :",
+    "Missing option": "Option obligatoire manquante :",
+    "Missing parameter": "Paramètre obligatoire manquant :",
+    "Missing {param_type}": "Paramètre obligatoire manquant ({param_type}) :",
+    "Missing parameter: {param_name}": "Paramètre obligatoire manquant : {param_name}",
+    "unknown error": "erreur inconnue",
+    "Invalid value for {param_hint}: {message}": "Valeur invalide pour {param_hint} : {message}",
+    "Invalid value: {message}": "Valeur invalide : {message}",
+    "Could not open file {filename!r}: {message}": "Impossible d'ouvrir le fichier « {filename} » : {message}",
+    "Error: {message}": "Erreur : {message}",
+    "Try '{command} {option}' for help.": "Aide : {command} {option}",
+    "No such option {name!r}.": "Option inconnue : {name}.",
+    "No such command {name!r}.": "Commande inconnue : « {name} ».",
+    # click.formatting
+    "Usage:": "Utilisation :",
+    # click.parser
+    "Invalid start character for option ({option})": "Premier caractère invalide pour une option ({option})",
+    "Option {name!r} does not take a value.": "L'option {name} ne prend pas de valeur.",
+    "Argument {name!r} takes {nargs} values.": "L'argument « {name} » attend {nargs} valeurs.",
+    # click.shell_completion
+    "Couldn't detect Bash version, shell completion is not supported.":
+        "Version de Bash inconnue : la complétion n'est pas disponible.",
+    "Shell completion is not supported for Bash versions older than 4.4.":
+        "La complétion demande Bash 4.4 ou plus récent.",
+    # click.termui, click._termui_impl, click._winconsole, click.utils
+    "Press any key to continue...": "Appuyez sur une touche pour continuer…",
+    "Repeat for confirmation": "Répétez pour confirmer",
+    "Error: The two entered values do not match.": "Erreur : les deux valeurs saisies diffèrent.",
+    "Unknown color {colour!r}": "Couleur inconnue : « {colour} »",
+    "Error: invalid input": "Erreur : saisie invalide",
+    "d": "j",
+    "{editor}: Editing failed": "{editor} : la modification a échoué",
+    "{editor}: Editing failed: {e}": "{editor} : la modification a échoué : {e}",
+    "Windows error: {error}": "Erreur Windows : {error}",
+    "Unknown standard stream '{name}'": "Flux standard inconnu : « {name} »",
+    # click.types
+    "file": "fichier",
+    "directory": "dossier",
+    "path": "chemin",
+    "Choose from:\n\t{choices}": "Valeurs possibles :\n\t{choices}",
+    "Choice({choices})": "Choix({choices})",
+    "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
+    "{value!r} is not a valid boolean. Recognized values: {states}":
+        "« {value} » n'est pas une valeur oui/non reconnue. Valeurs reconnues : {states}",
+    "{value!r} is not a valid {number_type}.": "« {value} » n'est pas un {number_type} valide.",
+    "{value!r} is not a valid UUID.": "« {value} » n'est pas un UUID valide.",
+    "{name} {filename!r} does not exist.": "{name} « {filename} » introuvable.",
+    "{name} {filename!r} is a file.": "{name} « {filename} » : c'est un fichier, un dossier est attendu.",
+    "{name} {filename!r} is a directory.": "{name} « {filename} » : c'est un dossier, un fichier est attendu.",
+    "{name} {filename!r} is not readable.": "{name} « {filename} » : lecture non autorisée.",
+    "{name} {filename!r} is not writable.": "{name} « {filename} » : écriture non autorisée.",
+    "{name} {filename!r} is not executable.": "{name} « {filename} » : exécution non autorisée.",
+}
+
+PLURALS: dict[tuple[str, str], tuple[str, str]] = {
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"):
+        ("Argument(s) en trop : {args}.", "Argument(s) en trop : {args}."),
+    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
+        ("Attend {nargs} valeurs, mais 1 a été donnée.", "Attend {nargs} valeurs, mais {len} ont été données."),
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"):
+        ("Vouliez-vous dire {possibility} ?", "(Vouliez-vous dire l'une de ces options : {possibilities} ?)"),
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
+        ("L'option {name} attend une valeur.", "L'option {name} attend {nargs} valeurs."),
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."):
+        ("« {value} » n'est pas {choice}.", "« {value} » ne fait pas partie des valeurs possibles : {choices}."),
+    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."):
+        ("« {value} » ne suit pas la forme {format}.", "« {value} » ne suit aucune des formes {formats}."),
+    ("{len_type} values are required, but {len_value} was given.",
+     "{len_type} values are required, but {len_value} were given."):
+        ("{len_type} valeurs sont attendues, {len_value} a été donnée.",
+         "{len_type} valeurs sont attendues, {len_value} ont été données."),
+}
+
+# Type names shown as metavars (upper-cased: TEXTE, NOMBRE…) and inside the messages above.
+TYPE_NAMES: dict[str, str] = {
+    "text": "texte", "integer": "nombre", "integer range": "nombre", "float": "nombre",
+    "float range": "nombre", "boolean": "booléen", "uuid": "uuid", "filename": "fichier",
+    "choice": "choix", "datetime": "date",
 }
 
 
+def french_gettext(message: str) -> str:
+    """Click's `_`: the French text, or the message itself when the table lacks it (a test prevents that)."""
+    return MESSAGES.get(message, message)
+
+
+def french_ngettext(singular: str, plural: str, count: int) -> str:
+    """Click's `ngettext`: the French singular or plural."""
+    pair = PLURALS.get((singular, plural))
+    if pair is None:
+        return gettext.ngettext(singular, plural, count)
+    return pair[0] if count == 1 else pair[1]
+
+
+def _translate_module(module: Any) -> None:
+    if hasattr(module, "_"):
+        module._ = french_gettext
+    if hasattr(module, "ngettext"):
+        module.ngettext = french_ngettext
+
+
 def install() -> None:
-    """Put typer's help-panel strings in French (they are module constants read at each call)."""
-    for name, text in _RICH_STRINGS.items():
-        setattr(rich_utils, name, text)
+    """Make click French in this process: its gettext strings, its type names. Safe to call again."""
+    for name in CLICK_MODULES:
+        _translate_module(importlib.import_module(name))
+    if WINDOWS_MODULE in sys.modules:  # pragma: no cover - Windows only
+        _translate_module(sys.modules[WINDOWS_MODULE])
+    for value in vars(click_types).values():
+        if isinstance(value, type) and issubclass(value, click_types.ParamType):
+            english = value.__dict__.get("name")
+            if isinstance(english, str) and english in TYPE_NAMES:
+                value.name = TYPE_NAMES[english]
 
 
-class FrenchArgument(TyperArgument):
-    """An argument whose help row shows its name or metavar only, not a type name like `<list[Path]>`."""
+class FrenchHelpFormatter(HelpFormatter):
+    """French typography for the help's headings: « Options : »."""
 
-    def display_type_rich(self, ctx: Context) -> str | None:
-        return None  # the name column already says what is expected
-
-
-# Type column of an option without a metavar, in French (typer shows `<path>`, `<str>`…).
-_TYPE_NAMES = {"Path": "CHEMIN", "str": "TEXTE", "int": "NOMBRE", "float": "NOMBRE", "datetime": "DATE"}
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading} :\n")
 
 
-class FrenchOption(TyperOption):
-    """An option whose type column is French (`CHEMIN`, `TEXTE`…) and empty for a flag."""
+class FrenchContext(click.Context):
+    """A context whose help is laid out by `FrenchHelpFormatter` (sub-commands' contexts inherit it)."""
 
-    def display_type_rich(self, ctx: Context) -> str | None:
-        if self.metavar is not None:
-            return self.metavar
-        if self.is_flag:
-            return ""
-        annotation = getattr(self.type_descriptor, "annotation", None)
-        name = getattr(annotation, "__name__", "")
-        return _TYPE_NAMES.get(name, "VALEUR")
+    formatter_class = FrenchHelpFormatter
 
 
-def _format_usage(self: Command, ctx: Context, formatter: HelpFormatter) -> None:
-    """The usage line, prefixed in French."""
-    formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)
+class FrenchCommand(click.Command):
+    """A command listed with its whole first paragraph in its group's help (click cuts it at 45 characters)."""
+
+    context_class = FrenchContext
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help or not self.help:
+            return super().get_short_help_str(limit)
+        return " ".join(self.help.split("\n\n")[0].split())
 
 
-def _get_help_option(self: Command, ctx: Context) -> TyperOption | None:
-    """The help option, described in French, with no type column."""
-    option = Command.get_help_option(self, ctx)
-    if option is not None:
-        option.help = HELP_OPTION_TEXT
-        option.metavar = ""
-    return option
+class FrenchGroup(click.Group):
+    """The `panorama` group: French usage metavar, French commands and sub-groups."""
+
+    context_class = FrenchContext
+    command_class = FrenchCommand
+    group_class = type
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order they were declared, as a person reads the workflow
 
 
-# Plain subclasses (no mixin) so that their layout is typer's: `frenchify` swaps the class of built objects.
-class FrenchCommand(TyperCommand):
-    """A command whose framework strings are French."""
+def frenchify(command: click.Command) -> click.Command:
+    """The last French touches on a command tree, any later command or group included.
 
-    format_usage = _format_usage
-    get_help_option = _get_help_option
-
-
-class FrenchGroup(TyperGroup):
-    """The `panorama` group, with French framework strings."""
-
-    format_usage = _format_usage
-    get_help_option = _get_help_option
-
-
-def frenchify(command: Command) -> Command:
-    """Give every command, argument and option of the tree its French display (any later command too).
-
-    Typer builds these objects itself from the decorated functions; only their class changes, to a
-    subclass that overrides display methods and keeps the same attributes.
+    A group built the usual click way keeps click's English « COMMAND [ARGS]... », and a type built
+    before `install` keeps its English name: both are put right here, as well as the French headings.
     """
-    command_swaps: dict[type[Command], type[Command]] = {TyperGroup: FrenchGroup, TyperCommand: FrenchCommand}
-    param_swaps: dict[type[Parameter], type[Parameter]] = {TyperArgument: FrenchArgument, TyperOption: FrenchOption}
-    if type(command) in command_swaps:
-        command.__class__ = command_swaps[type(command)]
+    if command.context_class is click.Context:
+        command.context_class = FrenchContext
+    if isinstance(command, click.Group) and command.subcommand_metavar in _ENGLISH_SUBCOMMAND_METAVARS:
+        command.subcommand_metavar = SUBCOMMAND_METAVAR
     for param in command.params:
-        if type(param) in param_swaps:
-            param.__class__ = param_swaps[type(param)]
-    for sub in (getattr(command, "commands", None) or {}).values():
+        name = getattr(param.type, "name", None)
+        if isinstance(name, str):
+            french = MESSAGES.get(name) if name in ("file", "directory", "path") else TYPE_NAMES.get(name)
+            if french:
+                param.type.name = french
+    for sub in (command.commands.values() if isinstance(command, click.Group) else ()):
         frenchify(sub)
     return command
 
 
+_METAVAR_DECORATION = re.compile(r"^[\['\s]+|[\]'.\s]+$")
+
+
 def _quoted(name: str) -> str:
-    return f"« {name.strip(chr(39))} »"
+    """« CHEMIN » for a metavar written 'CHEMIN', [CHEMIN] or CHEMIN..."""
+    bare = _METAVAR_DECORATION.sub("", name)
+    return f"« {bare} »"
 
 
-def _command_names(ctx: Context | None) -> str:
+def _command_names(ctx: click.Context | None) -> str:
     group = getattr(ctx, "command", None) if ctx is not None else None
-    names = sorted(getattr(group, "commands", {}) or {})
-    return ", ".join(names)
+    return ", ".join(sorted(getattr(group, "commands", {}) or {}))
+
+
+def _hint(error: click_errors.BadParameter) -> str | None:
+    hint = error.param_hint or (error.param.opts[0] if error.param is not None and error.param.opts else None)
+    if hint is None:
+        return None
+    return hint if isinstance(hint, str) else " / ".join(hint)
 
 
 def usage_error_text(error: click_errors.ClickException) -> str:
-    """A French sentence for a usage error raised by the framework (never its English message)."""
-    ctx = getattr(error, "ctx", None)
+    """A French sentence for an error raised by the framework (its own wording is French once installed)."""
     if isinstance(error, click_errors.NoSuchOption):
         text = f"Option inconnue : {error.option_name}."
         if error.possibilities:
@@ -133,28 +272,25 @@ def usage_error_text(error: click_errors.ClickException) -> str:
     if isinstance(error, click_errors.MissingParameter):
         param = error.param
         name = getattr(param, "metavar", None) or getattr(param, "name", None) or "?"
-        if getattr(error, "param_type", None) == "option" or (param is not None and param.param_type_name == "option"):
+        if error.param_type == "option" or (param is not None and param.param_type_name == "option"):
             opts = " / ".join(getattr(param, "opts", []) or [name])
             return f"Option obligatoire manquante : {opts}."
+        if param is not None and error.ctx is not None:
+            name = param.make_metavar(error.ctx)  # as the usage line shows it
         return f"Argument obligatoire manquant : {_quoted(str(name))}."
     if isinstance(error, click_errors.BadParameter):
-        hint = error.param_hint or (error.param.opts[0] if error.param is not None and error.param.opts else None)
-        where = f" pour {hint if isinstance(hint, str) else ' / '.join(hint)}" if hint else ""
-        return f"Valeur invalide{where}. Consultez l'aide de la commande (--help) pour la forme attendue."
-    message = error.message if hasattr(error, "message") else str(error)
-    patterns: list[tuple[str, str]] = [
-        (r"Option '(?P<o>[^']+)' requires (an argument|\d+ arguments)\.", "L'option {o} attend une valeur."),
-        (r"Option '(?P<o>[^']+)' does not take a value\.", "L'option {o} ne prend pas de valeur."),
-        (r"No such command '(?P<c>.*)'\.", "Commande inconnue : « {c} »."),
-        (r"Missing command\.", "Commande manquante."),
-        (r"Got unexpected extra argument(?:s|\(s\))? \((?P<a>.*)\)", "Argument(s) en trop : {a}."),
-        (r"Argument '(?P<a>[^']+)' takes (?P<n>\d+) values\.", "L'argument « {a} » attend {n} valeurs."),
-    ]
-    for pattern, french in patterns:
-        match = re.fullmatch(pattern, message.strip())
-        if match:
-            text = french.format(**match.groupdict())
-            if "Commande" in text and _command_names(ctx):
-                text += f" Commandes disponibles : {_command_names(ctx)}."
-            return text
-    return "Appel incorrect de la commande."
+        hint = _hint(error)
+        where = f" pour {hint}" if hint else ""
+        reason = f" : {error.message.rstrip('.')}." if error.message else "."
+        return f"Valeur invalide{where}{reason} Consultez l'aide de la commande (--help) pour la forme attendue."
+    if isinstance(error, click_errors.NoSuchCommand):
+        text = f"Commande inconnue : « {error.command_name} »."
+        if error.possibilities:
+            text += " Vouliez-vous dire " + " ou ".join(f"« {p} »" for p in sorted(error.possibilities)) + " ?"
+    else:
+        text = error.format_message().strip()
+    if isinstance(error, click_errors.NoSuchCommand) or error.message == MESSAGES["Missing command."]:
+        names = _command_names(getattr(error, "ctx", None))
+        if names:
+            text += f" Commandes disponibles : {names}."
+    return text or "Appel incorrect de la commande."

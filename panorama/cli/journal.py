@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from datetime import date
 from pathlib import Path
@@ -38,6 +37,8 @@ def _usable(path: Path) -> Path:
             return path
     except OSError:
         pass
+    import tempfile  # only for this fallback: its import costs more than the rest of the journal
+
     for folder in (Path(tempfile.gettempdir()) / "panorama", Path(tempfile.gettempdir()) / f"panorama-{os.getuid()}"):
         try:  # the shared one may belong to another user (a run as root, then one as a service account)
             folder.mkdir(parents=True, exist_ok=True)

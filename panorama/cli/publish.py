@@ -8,11 +8,10 @@ import dataclasses
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.console import Console
-from rich.prompt import Confirm
-from rich.table import Table
 
 from panorama.cli.apikey import api_key_for
 from panorama.datagouv.apply import apply_plan, check_production, summary_rows
@@ -23,6 +22,9 @@ from panorama.errors import PanoramaError, SettingsError, os_error_text
 from panorama.folders import check_publish_folders
 from panorama.lock import build_lock, publication_lock
 from panorama.settings import Target, load_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 DATASET_ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -51,6 +53,8 @@ def resolve_target(target_name: str | None, api_url: str | None, dataset_id: str
 
 
 def plan_table(plan: Plan) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Plan de publication — cible « {plan.target} »")
     for column in ("Fichier", "Action", "Détail"):
         table.add_column(column)
@@ -63,6 +67,8 @@ def plan_table(plan: Plan) -> Table:
 
 
 def summary_table(rows: list[dict[str, str]], title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("Ressource", "Fichier", "Action", "sha1", "URL stable"):
         table.add_column(column, overflow="fold")
@@ -72,7 +78,11 @@ def summary_table(rows: list[dict[str, str]], title: str) -> Table:
 
 
 def _ask(question: str) -> bool:
-    return sys.stdin.isatty() and Confirm.ask(question, default=False)
+    if not sys.stdin.isatty():
+        return False
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, default=False)
 
 
 def publish_command(out_dir: Path, target_name: str | None, api_url: str | None, dataset_id: str | None,

@@ -10,18 +10,18 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import pandas as pd
-from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from panorama.cli.journal import current_journal
 from panorama.cli.stages import StageLines
 from panorama.errors import BlockedEdition, PanoramaError, PrefectUnavailable, os_error_text
 from panorama.progress import StageReport
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class PublicationFailed(PanoramaError):
@@ -39,6 +39,9 @@ console = (Console(markup=False, highlight=False) if sys.stdout.isatty()
 
 def _figures_table(indicators_csv: Path) -> Table | None:
     """The latest edition's headline figures, read back from the published CSV."""
+    import pandas as pd
+    from rich.table import Table
+
     from panorama.dashboard.formatting import format_duration, format_md_eur, format_rate
 
     if not indicators_csv.is_file():
@@ -87,6 +90,8 @@ def _print_summary(out: Path, reports: Path, unchanged: bool, preview: list[dict
                                 f"  (tableau de bord : {out / 'tableau-de-bord' / 'index.html'})"))
     console.print(_bold("Rapports de validation : ", reports))
     if preview is not None:
+        from rich.table import Table
+
         console.print("Aucune cible data.gouv.fr : rien n'a été envoyé. Ce qui serait publié :")
         t = Table("fichier", "ressource", "type", "taille (octets)")
         for row in preview:
@@ -138,7 +143,9 @@ def _guarded(start: Callable[[], _Summary], out: Path, reports: Path) -> int:
     except KeyboardInterrupt:
         _clean_staging(out)
         raise
-    except ValidationError as exc:  # Prefect refusing a PREFECT_* setting, raised at its import
+    except Exception as exc:
+        if not _prefect_settings_error(exc):
+            raise
         from panorama.cli.prefect_api import settings_error
 
         _error(settings_error(exc).message)
@@ -147,6 +154,16 @@ def _guarded(start: Callable[[], _Summary], out: Path, reports: Path) -> int:
     _print_summary(out, reports, summary.get("inchange", False), summary.get("apercu"), summary.get("publication"))
     _print_journal()
     return 0
+
+
+def _prefect_settings_error(exc: BaseException) -> bool:
+    """Prefect refusing a PREFECT_* setting, raised at its import: a pydantic ValidationError.
+
+    pydantic is looked up, not imported (0.1 s at every start): before something imported it, no
+    error of it can exist.
+    """
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(exc, pydantic.ValidationError)
 
 
 def _check_key(target: str | None) -> None:

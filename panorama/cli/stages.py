@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.text import Text
 
 from panorama.progress import StageReport
 from panorama.stage_log import REPORT_ATTRIBUTE, STAGE_LOGGER
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def seconds_text(seconds: float) -> str:
