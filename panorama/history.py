@@ -17,21 +17,31 @@ LEAVING = "sortant"
 
 
 def _canonical_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cast every column to its canonical dtype (object text with None, float, datetime, boolean)."""
-    out = frame.copy()
-    for column in out.columns:
+    """Cast every column to its canonical dtype (object text with None, float, datetime, boolean).
+
+    The frame is built once from its columns (assigning them one by one costs more than the casts),
+    and a column already in its dtype is kept as it is."""
+    columns: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        values = frame[column]
         if column in NUMBER_FIELDS:
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+            if values.dtype != "float64":
+                values = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column in DATE_FIELDS or column == "date_edition":
-            out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
+            if values.dtype != "datetime64[ns]":
+                values = pd.to_datetime(values).astype("datetime64[ns]")
         elif column in BOOLEAN_FIELDS:
-            out[column] = out[column].astype("boolean")
+            if str(values.dtype) != "boolean":
+                values = values.astype("boolean")
         elif column == "numero_edition":
-            out[column] = out[column].astype("int64")
+            if values.dtype != "int64":
+                values = values.astype("int64")
         else:
-            values = out[column].astype(object)
-            out[column] = values.where(values.notna(), None)
-    return out
+            cells = values.to_numpy(dtype=object, copy=True)
+            cells[pd.isna(cells)] = None
+            values = pd.Series(cells, index=frame.index, dtype=object, copy=False)
+        columns[column] = values
+    return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
 
 
 def stack_editions(parts: list[tuple[Edition, pd.DataFrame]]) -> pd.DataFrame:

@@ -118,7 +118,7 @@ def _name_similarity(left: str, right: str) -> float:
     core_r = [t for t in rt if t not in NAME_NOISE] or rt
     if "".join(core_l) == "".join(core_r):
         return 0.95
-    scores = [SequenceMatcher(None, lj, rj).ratio() * 0.8]
+    scores: list[float] = []
     # Token containment: every word of the shorter name found in the longer one.
     small, big = (core_l, core_r) if len(core_l) <= len(core_r) else (core_r, core_l)
     hits = sum(1 for t in small if any(_tokens_match(t, u) for u in big))
@@ -131,12 +131,18 @@ def _name_similarity(left: str, right: str) -> float:
     # Acronyms: "RIE" ↔ "Réseau Interministériel de l'Etat", "OPERA" ↔ "SI Paie des EPLE (OPERA)".
     if set(core_l) & acronyms(right) or set(core_r) & acronyms(left) or lj in acronyms(right) or rj in acronyms(left):
         scores.append(0.9)
-    return float(min(1.0, max(scores)))
+    # The character ratio last, and only when it could be the best score: it costs most, and
+    # `quick_ratio` (common letters) bounds it from above, so skipping it never changes the max.
+    best = max(scores)
+    matcher = SequenceMatcher(None, lj, rj)
+    if matcher.quick_ratio() * 0.8 > best:
+        best = max(best, matcher.ratio() * 0.8)
+    return float(min(1.0, best))
 
 
 def description_vectors(texts: Iterable[object]) -> list[dict[str, float]]:
     """TF-IDF vectors (L2-normalised) of descriptions, IDF taken over the texts given together."""
-    bags = [Counter(w for w in words(t) if len(w) > 2 and w not in STOPWORDS) for t in texts]
+    bags = [dict(_description_bag(_as_text(t))) for t in texts]
     n = len(bags)
     df: Counter[str] = Counter()
     for bag in bags:
@@ -147,6 +153,13 @@ def description_vectors(texts: Iterable[object]) -> list[dict[str, float]]:
         norm = math.sqrt(sum(v * v for v in vec.values()))
         vectors.append({w: v / norm for w, v in vec.items()} if norm else {})
     return vectors
+
+
+@lru_cache(maxsize=16384)
+def _description_bag(text: str) -> tuple[tuple[str, int], ...]:
+    """A description's significant words and their counts, in first-seen order (a project's
+    description is compared again at every later edition, so it is read once)."""
+    return tuple(Counter(w for w in words(text) if len(w) > 2 and w not in STOPWORDS).items())
 
 
 def cosine(left: dict[str, float], right: dict[str, float]) -> float | None:
@@ -204,6 +217,7 @@ def ministry_families(code: str) -> frozenset[str]:
     return frozenset(roots.get(ministry_key(p), ministry_key(p)) for p in parts if ministry_key(p))
 
 
+@lru_cache(maxsize=16384)  # a handful of ministries, compared for every pair of rows
 def ministry_similarity(code_left: object, name_left: object, code_right: object, name_right: object) -> float | None:
     """1 for the same ministry or family (code or name), else 0; never decisive on its own."""
     if not (code_left or name_left) or not (code_right or name_right):
