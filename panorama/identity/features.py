@@ -108,16 +108,41 @@ def name_similarity(left: object, right: object) -> float:
 
 @lru_cache(maxsize=65536)
 def _name_similarity(left: str, right: str) -> float:
+    best, lj, rj, final = _name_evidence(left, right)
+    if not final:
+        # The character ratio only when it could be the best score: it costs most, and
+        # `quick_ratio` (common letters) bounds it from above, so skipping it never changes the max.
+        matcher = SequenceMatcher(None, lj, rj)
+        if matcher.quick_ratio() * 0.8 > best:
+            best = max(best, matcher.ratio() * 0.8)
+    return float(min(1.0, best))
+
+
+def name_may_reach(left: object, right: object, needed: float) -> bool:
+    """False only when `name_similarity(left, right)` is surely below `needed`, found without the
+    character ratio (its `quick_ratio` bound suffices): the matcher skips such pairs unscored."""
+    best, lj, rj, final = _name_evidence(_as_text(left), _as_text(right))
+    if best >= needed:
+        return True
+    if final or 2.0 * min(len(lj), len(rj)) / (len(lj) + len(rj)) * 0.8 < needed:  # real_quick_ratio
+        return False
+    return SequenceMatcher(None, lj, rj).quick_ratio() * 0.8 >= needed
+
+
+@lru_cache(maxsize=65536)
+def _name_evidence(left: str, right: str) -> tuple[float, str, str, bool]:
+    """The best name score short of the character ratio, the joined tokens the ratio compares, and
+    whether the score is final (the ratio cannot change it)."""
     lt, rt = name_tokens(left), name_tokens(right)
     if not lt or not rt:
-        return 0.0
+        return 0.0, "", "", True
     lj, rj = "".join(lt), "".join(rt)
     if lj == rj:
-        return 1.0
+        return 1.0, lj, rj, True
     core_l = [t for t in lt if t not in NAME_NOISE] or lt
     core_r = [t for t in rt if t not in NAME_NOISE] or rt
     if "".join(core_l) == "".join(core_r):
-        return 0.95
+        return 0.95, lj, rj, True
     scores: list[float] = []
     # Token containment: every word of the shorter name found in the longer one.
     small, big = (core_l, core_r) if len(core_l) <= len(core_r) else (core_r, core_l)
@@ -131,13 +156,7 @@ def _name_similarity(left: str, right: str) -> float:
     # Acronyms: "RIE" ↔ "Réseau Interministériel de l'Etat", "OPERA" ↔ "SI Paie des EPLE (OPERA)".
     if set(core_l) & acronyms(right) or set(core_r) & acronyms(left) or lj in acronyms(right) or rj in acronyms(left):
         scores.append(0.9)
-    # The character ratio last, and only when it could be the best score: it costs most, and
-    # `quick_ratio` (common letters) bounds it from above, so skipping it never changes the max.
-    best = max(scores)
-    matcher = SequenceMatcher(None, lj, rj)
-    if matcher.quick_ratio() * 0.8 > best:
-        best = max(best, matcher.ratio() * 0.8)
-    return float(min(1.0, best))
+    return max(scores), lj, rj, False
 
 
 def description_vectors(texts: Iterable[object]) -> list[dict[str, float]]:

@@ -103,11 +103,12 @@ def _pair(cur_label: object, cur: Record, cur_vec: dict[str, float],
 
 
 def _plausible(current: Sequence[Record], candidates: Sequence[Record], cur_vec: Sequence[dict[str, float]],
-               cand_vec: Sequence[dict[str, float]], floor: float) -> list[tuple[int, int]]:
-    """The (current, candidate) positions whose score may reach `floor`: an upper bound of every
-    pair's score, with the name taken as identical, from `screen`'s signal matrices. `SCREEN_SLACK`
-    covers the cosine's rounding and the score's rounding to 6 decimals, so no pair scoring
-    `floor` or more is ever left out (tests/test_identity_screen.py checks it on the chains)."""
+               cand_vec: Sequence[dict[str, float]], floor: float) -> list[tuple[int, int, float]]:
+    """The (current, candidate) positions whose score may reach `floor`, with the name similarity
+    each would need: an upper bound of every pair's score, with the name taken as identical, from
+    `screen`'s signal matrices. `SCREEN_SLACK` covers the cosine's rounding and the score's rounding
+    to 6 decimals, so no pair scoring `floor` or more is ever left out (tests/test_identity_screen.py
+    checks it on the chains)."""
     cosine = screen.cosine_matrix(cur_vec, cand_vec)
     signals = {
         "nom": np.ones((len(current), len(candidates))),
@@ -123,7 +124,9 @@ def _plausible(current: Sequence[Record], candidates: Sequence[Record], cur_vec:
     surely_unrelated = ~np.isnan(cosine) & (cosine + screen.COSINE_SLACK < UNRELATED_DESCRIPTION)
     bound = bound - np.where(surely_unrelated, CONTRADICTION_PENALTY, 0.0)
     rows, cols = np.nonzero(bound >= floor - SCREEN_SLACK)
-    return list(zip(rows.tolist(), cols.tolist()))
+    # The name similarity the pair needs to reach `floor`, the rest of its bound being known.
+    needed = (floor - SCREEN_SLACK - (bound[rows, cols] - WEIGHTS["nom"])) / WEIGHTS["nom"]
+    return list(zip(rows.tolist(), cols.tolist(), needed.tolist()))
 
 
 def _scored(current: Mapping[object, Record], candidates: Mapping[object, Record], floor: float | None
@@ -135,12 +138,15 @@ def _scored(current: Mapping[object, Record], candidates: Mapping[object, Record
                                       *(r["description"] for r in cand_records)])
     cur_vec, cand_vec = vectors[: len(cur_records)], vectors[len(cur_records):]
     if floor is None:
-        positions = [(i, j) for i in range(len(cur_records)) for j in range(len(cand_records))]
-    else:
-        positions = _plausible(cur_records, cand_records, cur_vec, cand_vec, floor)
-    pairs = [_pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j])
-             for i, j in positions]
-    return pairs if floor is None else [p for p in pairs if p["score"] >= floor]
+        return [_pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j])
+                for i in range(len(cur_records)) for j in range(len(cand_records))]
+    pairs = []
+    for i, j, needed in _plausible(cur_records, cand_records, cur_vec, cand_vec, floor):
+        if ft.name_may_reach(cur_records[i]["nom_projet"], cand_records[j]["nom_projet"], needed):
+            pair = _pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j])
+            if pair["score"] >= floor:
+                pairs.append(pair)
+    return pairs
 
 
 def score_pairs(current: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:

@@ -95,20 +95,23 @@ def zone_matrix(current: Sequence[Record], candidates: Sequence[Record]) -> np.n
 
 
 def cosine_matrix(current: Sequence[dict[str, float]], candidates: Sequence[dict[str, float]]) -> np.ndarray:
-    """`features.cosine` for every pair up to `COSINE_SLACK` (summation order differs); NaN where None."""
+    """`features.cosine` for every pair up to `COSINE_SLACK` (summation order differs); NaN where None.
+
+    Each current row gathers its few words from the candidates' dense matrix: no BLAS product,
+    whose thread start-up costs more than the whole sum at this size."""
     vocabulary: dict[str, int] = {}
-    for vector in (*current, *candidates):
+    for vector in candidates:
         for word in vector:
             vocabulary.setdefault(word, len(vocabulary))
-
-    def dense(vectors: Sequence[dict[str, float]]) -> np.ndarray:
-        out = np.zeros((len(vectors), max(len(vocabulary), 1)))
-        for k, vector in enumerate(vectors):
-            for word, value in vector.items():
-                out[k, vocabulary[word]] = value
-        return out
-
-    product = dense(current) @ dense(candidates).T
+    dense = np.zeros((len(candidates), len(vocabulary) + 1))  # the last column: words no candidate has
+    for k, vector in enumerate(candidates):
+        dense[k, [vocabulary[w] for w in vector]] = list(vector.values())
+    out = np.zeros((len(current), len(candidates)))
+    absent = len(vocabulary)
+    for k, vector in enumerate(current):
+        if vector:
+            columns = [vocabulary.get(w, absent) for w in vector]
+            out[k] = (dense[:, columns] * np.fromiter(vector.values(), float, len(vector))).sum(axis=1)
     empty_left = np.array([not v for v in current], dtype=bool)
     empty_right = np.array([not v for v in candidates], dtype=bool)
-    return np.where(empty_left[:, None] | empty_right[None, :], np.nan, product)
+    return np.where(empty_left[:, None] | empty_right[None, :], np.nan, out)
