@@ -56,8 +56,8 @@ def stack_editions(parts: list[tuple[Edition, pd.DataFrame]]) -> pd.DataFrame:
         frames.append(_canonical_dtypes(frame))
     if not frames:
         return _canonical_dtypes(pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+    # Every frame is canonical already, and concatenating frames of the same dtypes keeps them.
     history = pd.concat(frames, ignore_index=True)[columns]
-    history = _canonical_dtypes(history)
     return history.sort_values(["numero_edition", "identifiant"], kind="mergesort").reset_index(drop=True)
 
 
