@@ -79,11 +79,12 @@ def _alias_ministries(text: object) -> set[str]:
 
 def _apply_aliases(edition: Edition, table: pd.DataFrame, aliases: pd.DataFrame,
                    ids: list[str | None], sources: list[str], warnings: list[str]) -> None:
-    if aliases.empty:
+    lines = aliases[aliases["edition"] == edition.id] if not aliases.empty else aliases
+    if lines.empty:
         return
     names = [match_key(v) for v in table["nom_projet"]]
     ministries = [{match_key(c), match_key(n)} for c, n in zip(table["ministere_code"], table["ministere_nom"])]
-    for _, alias in aliases[aliases["edition"] == edition.id].iterrows():
+    for alias in lines.to_dict("records"):
         where = f"identifiants.csv, ligne {alias['_ligne']}" if "_ligne" in alias and alias["_ligne"] else "identifiants.csv"
         name, ministry = match_key(alias["nom_projet"]), _alias_ministries(alias["ministere"])
         hits = [i for i, n in enumerate(names) if n == name and (not ministry or ministry & ministries[i])]
