@@ -91,7 +91,7 @@ def zone_matrix(current: Sequence[Record], candidates: Sequence[Record]) -> np.n
     """`features.zone_similarity` for every pair; NaN where it is None."""
     def keys(records: Sequence[Record]) -> list[tuple]:
         return [(ft._as_text(r["zone_fonctionnelle"]),) for r in records]
-    return _by_distinct(keys(current), keys(candidates), ft.zone_similarity)
+    return _by_distinct(keys(current), keys(candidates), ft._zone_similarity)  # keys are text already
 
 
 def cosine_matrix(current: Sequence[dict[str, float]], candidates: Sequence[dict[str, float]]) -> np.ndarray:
