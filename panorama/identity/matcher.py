@@ -8,7 +8,9 @@ in common cost a penalty. Thresholds were set on the five real editions 2016-11�
 weakest true link scored 0.58 (same name, start date rewritten), the strongest false pair 0.54
 (two MEF purchasing systems starting the same month), which goes to review. Pairs are taken greedily from the highest score, each side at
 most once: only scores ≥ `T_HIGH` become links; scores in [`T_LOW`, `T_HIGH`) go to the steward's
-review and the row becomes a new project — an unsure link is never silently taken.
+review and the row becomes a new project — an unsure link is never silently taken. A pair below
+`T_LOW` plays no part, so `assign` scores in full only the pairs an upper bound of their score
+(`screen`'s matrices, then the name's own bound) lets reach `T_LOW`; `score_pairs` scores them all.
 """
 from __future__ import annotations
 
