@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from panorama.edition import Edition
-from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, history_columns, project_fields
+from panorama.model import BOOLEAN_FIELDS, DATE_FIELDS, NUMBER_FIELDS, history_columns
 
 TRANSITION_COLUMNS = ["edition", "identifiant", "nom_projet", "ministere_nom", "mouvement"]
 ENTERING = "entrant"

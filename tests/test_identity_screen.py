@@ -22,7 +22,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.identity_synthetic import SEED, build_chain
-from panorama.identity import _CANDIDATE_FIELDS, _ordered, assign_identifiers, features as ft, matcher, screen
+from panorama.identity import _CANDIDATE_FIELDS, _ordered, assign_identifiers, matcher, screen
+from panorama.identity import features as ft
 from panorama.identity.aliases import empty_aliases
 
 
