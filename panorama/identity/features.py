@@ -166,12 +166,19 @@ def description_vectors(texts: Iterable[object]) -> list[dict[str, float]]:
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
+    # Each word's IDF and each count's TF once (the same expressions, so the same floats).
+    idf = {w: math.log((1 + n) / (1 + d)) + 1 for w, d in df.items()}
     vectors: list[dict[str, float]] = []
     for bag in bags:
-        vec = {w: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1) for w, c in bag.items()}
+        vec = {w: _tf(c) * idf[w] for w, c in bag.items()}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         vectors.append({w: v / norm for w, v in vec.items()} if norm else {})
     return vectors
+
+
+@lru_cache(maxsize=256)
+def _tf(count: int) -> float:
+    return 1 + math.log(count)
 
 
 @lru_cache(maxsize=16384)
