@@ -12,6 +12,7 @@ alias line. Everything is a pure function of the tables and the alias table.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -55,15 +56,16 @@ def _text(value: object) -> str:
 
 def _ordered(table: pd.DataFrame) -> pd.DataFrame:
     """Rows in a content-based order, so that ids never depend on file or row order."""
-    keys = pd.DataFrame({
-        "m": [match_key(v) for v in table["ministere_code"]],
-        "n": [match_key(v) for v in table["nom_projet"]],
-        "raw": [_text(v) for v in table["nom_projet"]],
-        "f": [_text(v) for v in table["_fichier"]] if "_fichier" in table else "",
-        "l": list(table["_ligne"]) if "_ligne" in table else 0,
-    })
-    order = keys.sort_values(["m", "n", "raw", "f", "l"], kind="mergesort").index
-    return table.iloc[list(order)].reset_index(drop=True)
+    n = len(table)
+    keys = list(zip(
+        [match_key(v) for v in table["ministere_code"]],
+        [match_key(v) for v in table["nom_projet"]],
+        [_text(v) for v in table["nom_projet"]],
+        [_text(v) for v in table["_fichier"]] if "_fichier" in table else [""] * n,
+        list(table["_ligne"]) if "_ligne" in table else [0] * n,
+    ))
+    order = sorted(range(n), key=keys.__getitem__)  # stable, as the tie-breaking needs
+    return table.iloc[order].reset_index(drop=True)
 
 
 def _alias_ministries(text: object) -> set[str]:
@@ -77,11 +79,12 @@ def _alias_ministries(text: object) -> set[str]:
 
 def _apply_aliases(edition: Edition, table: pd.DataFrame, aliases: pd.DataFrame,
                    ids: list[str | None], sources: list[str], warnings: list[str]) -> None:
-    if aliases.empty:
+    lines = aliases[aliases["edition"] == edition.id] if not aliases.empty else aliases
+    if lines.empty:
         return
     names = [match_key(v) for v in table["nom_projet"]]
     ministries = [{match_key(c), match_key(n)} for c, n in zip(table["ministere_code"], table["ministere_nom"])]
-    for _, alias in aliases[aliases["edition"] == edition.id].iterrows():
+    for alias in lines.to_dict("records"):
         where = f"identifiants.csv, ligne {alias['_ligne']}" if "_ligne" in alias and alias["_ligne"] else "identifiants.csv"
         name, ministry = match_key(alias["nom_projet"]), _alias_ministries(alias["ministere"])
         hits = [i for i, n in enumerate(names) if n == name and (not ministry or ministry & ministries[i])]
@@ -147,29 +150,24 @@ def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.D
         _apply_carried(edition, table, ids, sources)
         _check_unique(edition, table, ids)
         used = {i for i in ids if i is not None}
-        free = sorted(ident for ident in latest if ident not in used)
-        candidates = pd.DataFrame(
-            [{**latest[ident][2], "identifiant": ident, "_saut": index - latest[ident][0] - 1,
-              "_edition": latest[ident][1]} for ident in free],
-            columns=[*_CANDIDATE_FIELDS, "identifiant", "_saut", "_edition"],
-        )
-        pending = [i for i in range(len(table)) if ids[i] is None]
-        result = matcher.assign(table.iloc[pending], candidates.set_index("identifiant", drop=False))
-        chosen: dict[int, pd.Series] = {}
-        for _, pair in result.pairs[result.pairs["decision"] != ""].iterrows():
-            chosen[int(pair["courant"])] = pair
+        records = table[_CANDIDATE_FIELDS].to_dict("records")
+        candidates = {ident: {**latest[ident][2], "identifiant": ident, "_saut": index - latest[ident][0] - 1,
+                              "_edition": latest[ident][1]}
+                      for ident in sorted(ident for ident in latest if ident not in used)}
+        result = matcher.assign({i: records[i] for i in range(len(table)) if ids[i] is None}, candidates)
+        chosen = {int(pair["courant"]): pair for pair in result.pairs if pair["decision"] != ""}
         for label, ident in result.links.items():
             ids[int(label)] = ident
             sources[int(label)] = "rapprochement"
         for i in range(len(table)):
             if ids[i] is None:
-                ids[i] = mint(table["ministere_code"].iat[i], table["nom_projet"].iat[i], taken | used)
+                ids[i] = mint(records[i]["ministere_code"], records[i]["nom_projet"], taken | used)
                 used.add(ids[i])
                 sources[i] = "nouveau projet"
         for i in range(len(table)):
-            _record(edition, table.iloc[i], ids[i], sources[i], chosen.get(i), latest, links, reviews)
+            _record(edition, records[i], ids[i], sources[i], chosen.get(i), latest, links, reviews)
         for i, ident in enumerate(ids):
-            latest[ident] = (index, edition.id, {f: table[f].iat[i] for f in _CANDIDATE_FIELDS})
+            latest[ident] = (index, edition.id, records[i])
         taken |= used
         parts.append((edition, table.assign(identifiant=pd.Series(ids, dtype=object))))
     return IdentityResult(
@@ -180,7 +178,7 @@ def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.D
     )
 
 
-def _record(edition: Edition, row: pd.Series, ident: str, source: str, pair: pd.Series | None,
+def _record(edition: Edition, row: Mapping[str, object], ident: str, source: str, pair: Mapping[str, object] | None,
             latest: dict[str, tuple[int, str, dict[str, object]]],
             links: list[dict[str, object]], reviews: list[dict[str, object]]) -> None:
     """One line of `links` for the row; one line of `review` when its best candidate was unsure."""

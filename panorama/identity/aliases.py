@@ -8,6 +8,7 @@ left blank when the name alone is unambiguous in that edition.
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,11 @@ def empty_aliases() -> pd.DataFrame:
 
 def match_key(text: object) -> str:
     """How alias cells are compared with submitted cells: accents, case and punctuation ignored."""
+    return _match_key(text) if isinstance(text, str) else " ".join(words(text))
+
+
+@lru_cache(maxsize=16384)  # every name is keyed again at each edition (ordering, aliases)
+def _match_key(text: str) -> str:
     return " ".join(words(text))
 
 

@@ -108,17 +108,42 @@ def name_similarity(left: object, right: object) -> float:
 
 @lru_cache(maxsize=65536)
 def _name_similarity(left: str, right: str) -> float:
+    best, lj, rj, final = _name_evidence(left, right)
+    if not final:
+        # The character ratio only when it could be the best score: it costs most, and
+        # `quick_ratio` (common letters) bounds it from above, so skipping it never changes the max.
+        matcher = SequenceMatcher(None, lj, rj)
+        if matcher.quick_ratio() * 0.8 > best:
+            best = max(best, matcher.ratio() * 0.8)
+    return float(min(1.0, best))
+
+
+def name_may_reach(left: object, right: object, needed: float) -> bool:
+    """False only when `name_similarity(left, right)` is surely below `needed`, found without the
+    character ratio (its `quick_ratio` bound suffices): the matcher skips such pairs unscored."""
+    best, lj, rj, final = _name_evidence(_as_text(left), _as_text(right))
+    if best >= needed:
+        return True
+    if final or 2.0 * min(len(lj), len(rj)) / (len(lj) + len(rj)) * 0.8 < needed:  # real_quick_ratio
+        return False
+    return SequenceMatcher(None, lj, rj).quick_ratio() * 0.8 >= needed
+
+
+@lru_cache(maxsize=65536)
+def _name_evidence(left: str, right: str) -> tuple[float, str, str, bool]:
+    """The best name score short of the character ratio, the joined tokens the ratio compares, and
+    whether the score is final (the ratio cannot change it)."""
     lt, rt = name_tokens(left), name_tokens(right)
     if not lt or not rt:
-        return 0.0
+        return 0.0, "", "", True
     lj, rj = "".join(lt), "".join(rt)
     if lj == rj:
-        return 1.0
+        return 1.0, lj, rj, True
     core_l = [t for t in lt if t not in NAME_NOISE] or lt
     core_r = [t for t in rt if t not in NAME_NOISE] or rt
     if "".join(core_l) == "".join(core_r):
-        return 0.95
-    scores = [SequenceMatcher(None, lj, rj).ratio() * 0.8]
+        return 0.95, lj, rj, True
+    scores: list[float] = []
     # Token containment: every word of the shorter name found in the longer one.
     small, big = (core_l, core_r) if len(core_l) <= len(core_r) else (core_r, core_l)
     hits = sum(1 for t in small if any(_tokens_match(t, u) for u in big))
@@ -131,22 +156,36 @@ def _name_similarity(left: str, right: str) -> float:
     # Acronyms: "RIE" ↔ "Réseau Interministériel de l'Etat", "OPERA" ↔ "SI Paie des EPLE (OPERA)".
     if set(core_l) & acronyms(right) or set(core_r) & acronyms(left) or lj in acronyms(right) or rj in acronyms(left):
         scores.append(0.9)
-    return float(min(1.0, max(scores)))
+    return max(scores), lj, rj, False
 
 
 def description_vectors(texts: Iterable[object]) -> list[dict[str, float]]:
     """TF-IDF vectors (L2-normalised) of descriptions, IDF taken over the texts given together."""
-    bags = [Counter(w for w in words(t) if len(w) > 2 and w not in STOPWORDS) for t in texts]
+    bags = [dict(_description_bag(_as_text(t))) for t in texts]
     n = len(bags)
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
+    # Each word's IDF and each count's TF once (the same expressions, so the same floats).
+    idf = {w: math.log((1 + n) / (1 + d)) + 1 for w, d in df.items()}
     vectors: list[dict[str, float]] = []
     for bag in bags:
-        vec = {w: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1) for w, c in bag.items()}
+        vec = {w: _tf(c) * idf[w] for w, c in bag.items()}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         vectors.append({w: v / norm for w, v in vec.items()} if norm else {})
     return vectors
+
+
+@lru_cache(maxsize=256)
+def _tf(count: int) -> float:
+    return 1 + math.log(count)
+
+
+@lru_cache(maxsize=16384)
+def _description_bag(text: str) -> tuple[tuple[str, int], ...]:
+    """A description's significant words and their counts, in first-seen order (a project's
+    description is compared again at every later edition, so it is read once)."""
+    return tuple(Counter(w for w in words(text) if len(w) > 2 and w not in STOPWORDS).items())
 
 
 def cosine(left: dict[str, float], right: dict[str, float]) -> float | None:
@@ -204,6 +243,7 @@ def ministry_families(code: str) -> frozenset[str]:
     return frozenset(roots.get(ministry_key(p), ministry_key(p)) for p in parts if ministry_key(p))
 
 
+@lru_cache(maxsize=16384)  # a handful of ministries, compared for every pair of rows
 def ministry_similarity(code_left: object, name_left: object, code_right: object, name_right: object) -> float | None:
     """1 for the same ministry or family (code or name), else 0; never decisive on its own."""
     if not (code_left or name_left) or not (code_right or name_right):
