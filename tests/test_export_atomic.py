@@ -203,3 +203,32 @@ def test_write_bytes_atomic_keeps_the_old_file_when_the_write_fails(tmp_path):
         atomic.write_bytes_atomic(target, "pas des octets")  # type: ignore[arg-type]
     assert target.read_bytes() == b"ancien\n"
     assert [p.name for p in tmp_path.iterdir()] == ["constats.csv"]
+
+
+def test_write_files_atomic_replaces_each_whole_and_leaves_no_temporary(tmp_path):
+    folder = tmp_path / "rapports"
+    atomic.write_files_atomic(folder, {"a.json": b"ancien a\n", "b.md": b"ancien b\n"})
+    paths = atomic.write_files_atomic(folder, {"a.json": "nouveau é\n".encode(), "c.html": b"<p>c</p>\n"})
+    assert paths == [folder / "a.json", folder / "c.html"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {
+        "a.json": "nouveau é\n".encode(), "b.md": b"ancien b\n", "c.html": b"<p>c</p>\n"}
+    assert oct(os.stat(folder / "c.html").st_mode & 0o777) == oct(0o644)
+
+
+def test_write_files_atomic_keeps_the_old_files_when_a_write_fails(tmp_path):
+    atomic.write_files_atomic(tmp_path, {"a.json": b"ancien a\n", "b.md": b"ancien b\n"})
+    with pytest.raises(TypeError):
+        atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau a\n", "b.md": "pas des octets"})  # type: ignore[dict-item]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.json": b"ancien a\n", "b.md": b"ancien b\n"}
+    with pytest.raises(ValueError):
+        atomic.write_files_atomic(tmp_path, {"../a.json": b"x"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]
+
+
+def test_write_files_atomic_stops_cleanly_when_a_rename_fails(tmp_path):
+    (tmp_path / "b.md").mkdir()  # a folder where a file should go: its rename fails
+    atomic.write_bytes_atomic(tmp_path / "a.json", b"ancien a\n")
+    with pytest.raises(OSError):
+        atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau a\n", "b.md": b"b\n", "c.html": b"c\n"})
+    assert (tmp_path / "a.json").read_bytes() == b"nouveau a\n"  # each file whole: new or old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]

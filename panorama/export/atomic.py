@@ -135,6 +135,47 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> Path:
     return path
 
 
+def write_files_atomic(folder: Path, files: dict[str, bytes], mode: int = 0o644) -> list[Path]:
+    """`write_bytes_atomic` for many files of one folder (a validation's reports), flushed together.
+
+    Each file is replaced atomically as with `write_bytes_atomic` (a temporary file beside it, flushed,
+    then `os.replace`); why together: every file is written first and flushed after, and the folder
+    once at the end, which costs a fraction of one flush pair per file. On failure the files not yet
+    renamed keep their old content and no temporary file stays behind.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    handles = []
+    try:
+        for name, data in files.items():
+            if name in ("", ".", "..") or Path(name).name != name:
+                raise ValueError(f"not a plain file name: {name!r}")
+            target = folder / name
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+            staged.append((Path(temp), target))
+            handle = os.fdopen(fd, "wb")
+            handles.append(handle)
+            handle.write(data)
+            handle.flush()
+        for handle in handles:
+            os.fsync(handle.fileno())
+            handle.close()
+        handles.clear()
+        while staged:
+            temporary, target = staged[0]
+            os.chmod(temporary, mode)  # mkstemp creates 0600
+            os.replace(temporary, target)
+            staged.pop(0)
+    finally:
+        for handle in handles:
+            handle.close()
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    _fsync_dir(folder)
+    return [folder / name for name in files]
+
+
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> Path:
     """`write_bytes_atomic` for UTF-8 text, newlines kept as given."""
     return write_bytes_atomic(path, text.encode("utf-8"), mode)
