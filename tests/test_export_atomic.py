@@ -232,3 +232,22 @@ def test_write_files_atomic_stops_cleanly_when_a_rename_fails(tmp_path):
         atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau a\n", "b.md": b"b\n", "c.html": b"c\n"})
     assert (tmp_path / "a.json").read_bytes() == b"nouveau a\n"  # each file whole: new or old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]
+
+
+def test_write_files_atomic_leaves_a_file_with_the_same_bytes_untouched(tmp_path):
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n", "b.md": b"ancien\n"})
+    os.utime(tmp_path / "a.json", ns=(1_000_000_000, 1_000_000_000))
+    os.utime(tmp_path / "b.md", ns=(1_000_000_000, 1_000_000_000))
+    before = os.stat(tmp_path / "a.json").st_ino
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n", "b.md": b"nouveau\n"})
+    assert os.stat(tmp_path / "a.json").st_mtime_ns == 1_000_000_000  # not rewritten
+    assert os.stat(tmp_path / "a.json").st_ino == before
+    assert (tmp_path / "b.md").read_bytes() == b"nouveau\n"
+    assert os.stat(tmp_path / "b.md").st_mtime_ns != 1_000_000_000
+    os.chmod(tmp_path / "a.json", 0o600)  # same bytes, other permissions: replaced
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n"})
+    assert oct(os.stat(tmp_path / "a.json").st_mode & 0o777) == oct(0o644)
+    (tmp_path / "a.json").unlink()
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.md")  # a link is replaced by a file, never followed
+    atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau\n"})
+    assert not (tmp_path / "a.json").is_symlink() and (tmp_path / "a.json").read_bytes() == b"nouveau\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -135,23 +136,41 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> Path:
     return path
 
 
+def _same_content(path: Path, data: bytes, mode: int) -> bool:
+    """True when `path` is a regular file (not a link) with exactly `data` and permissions `mode`."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or stat.S_IMODE(info.st_mode) != mode:
+            return False
+        with open(path, "rb") as fh:
+            return fh.read() == data
+    except OSError:
+        return False
+
+
 def write_files_atomic(folder: Path, files: dict[str, bytes], mode: int = 0o644) -> list[Path]:
     """`write_bytes_atomic` for many files of one folder (a validation's reports), flushed together.
 
     Each file is replaced atomically as with `write_bytes_atomic` (a temporary file beside it, flushed,
     then `os.replace`); why together: every file is written first and flushed after, and the folder
-    once at the end, which costs a fraction of one flush pair per file. On failure the files not yet
-    renamed keep their old content and no temporary file stays behind.
+    once at the end, which costs a fraction of one flush pair per file. A file already holding the
+    same bytes (and mode) is left as it is: a re-run rewrites only the reports that changed. On
+    failure the files not yet renamed keep their old content and no temporary file stays behind.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     handles = []
+    renamed = False
     try:
         for name, data in files.items():
             if name in ("", ".", "..") or Path(name).name != name:
                 raise ValueError(f"not a plain file name: {name!r}")
             target = folder / name
+            if not isinstance(data, (bytes, bytearray)):
+                raise TypeError(f"bytes expected for {name!r}")
+            if _same_content(target, data, mode):
+                continue
             fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
             staged.append((Path(temp), target))
             handle = os.fdopen(fd, "wb")
@@ -167,12 +186,14 @@ def write_files_atomic(folder: Path, files: dict[str, bytes], mode: int = 0o644)
             os.chmod(temporary, mode)  # mkstemp creates 0600
             os.replace(temporary, target)
             staged.pop(0)
+            renamed = True
     finally:
         for handle in handles:
             handle.close()
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-    _fsync_dir(folder)
+    if renamed:
+        _fsync_dir(folder)
     return [folder / name for name in files]
 
 
