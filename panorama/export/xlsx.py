@@ -92,7 +92,7 @@ def _attr(value: str) -> str:
 
 
 def _number(value: float | int) -> str:
-    return "%.16g" % value
+    return f"{value:.16g}"  # as openpyxl writes numbers
 
 
 def _width(field: dict[str, Any], values: list[Value]) -> float:
