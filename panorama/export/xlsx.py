@@ -168,7 +168,10 @@ def _cell(ref: str, style: int, value: Value) -> str:
         return f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}"{s} t="n"><v>{_serial(value)}</v></c>'
-    text = str(value)
+    return _string_cell(ref, s, str(value))
+
+
+def _string_cell(ref: str, s: str, text: str) -> str:
     if not text:
         return f'<c r="{ref}"{s} t="inlineStr" />'
     space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
@@ -192,6 +195,28 @@ def _sheet_xml(ref: str, widths: list[float], rows: list[str], filter_ref: str) 
             '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>')
 
 
+def _column(letter: str, style: int, values: list[Value]) -> list[str]:
+    """The cells of one column from row 2 down, written column by column: one type test per column."""
+    s = f' s="{style}"' if style else ""
+    empty = f'<c r="{letter}{{}}"{s} t="n" />' if style else ""
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {float, int}:
+        return [f'<c r="{letter}{row}"{s} t="n"><v>{v:.16g}</v></c>' if v is not None else empty.format(row)
+                for row, v in enumerate(values, start=2)]
+    if kinds <= {dt.date}:
+        return [f'<c r="{letter}{row}"{s} t="n"><v>{_serial(v)}</v></c>' if v is not None else empty.format(row)
+                for row, v in enumerate(values, start=2)]
+    if kinds <= {str}:
+        return [_string_cell(f"{letter}{row}", s, v) if v is not None else empty.format(row)
+                for row, v in enumerate(values, start=2)]
+    return [_cell(f"{letter}{row}", style, v) for row, v in enumerate(values, start=2)]
+
+
+def _rows_from(first: int, columns: list[list[str]]) -> list[str]:
+    return [f'<row r="{n}">{cells}</row>' if cells else f'<row r="{n}" />'
+            for n, cells in enumerate(map("".join, zip(*columns)), start=first)]
+
+
 def _row(number: int, letters: list[str], styles: list[int], values: list[Value]) -> str:
     cells = "".join(_cell(f"{letter}{number}", style, value)
                     for letter, style, value in zip(letters, styles, values))
@@ -211,7 +236,8 @@ def _table_sheet(sheet: Sheet, styles: _Styles) -> tuple[str, str]:
     rows = [_row(1, letters, [header] * len(names), [f.get("title") or f["name"] for f in fields])]
     if count:
         cell_styles = [styles.xf((0, 0, styles.format_id(number_format(f)), False)) for f in fields]
-        rows.extend(_row(i + 2, letters, cell_styles, list(values)) for i, values in enumerate(zip(*columns)))
+        rows.extend(_rows_from(2, [_column(letter, style, values)
+                                   for letter, style, values in zip(letters, cell_styles, columns)]))
     widths = [_width(f, c) for f, c in zip(fields, columns)]
     last = letters[-1] if letters else "A"
     filter_ref = f"A1:{last}{count + 1}"
