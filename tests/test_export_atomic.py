@@ -153,11 +153,11 @@ def test_a_failing_disk_write_raises_export_error_and_changes_nothing(tmp_path, 
     real = atomic.stage_bytes
     calls: list[str] = []
 
-    def failing(staging, name, data):
+    def failing(staging, name, data, **options):
         calls.append(name)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(staging, name, data)
+        return real(staging, name, data, **options)
 
     monkeypatch.setattr(atomic, "stage_bytes", failing)
     with pytest.raises(ExportError) as err:
