@@ -153,11 +153,11 @@ def test_a_failing_disk_write_raises_export_error_and_changes_nothing(tmp_path, 
     real = atomic.stage_bytes
     calls: list[str] = []
 
-    def failing(staging, name, data):
+    def failing(staging, name, data, **options):
         calls.append(name)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(staging, name, data)
+        return real(staging, name, data, **options)
 
     monkeypatch.setattr(atomic, "stage_bytes", failing)
     with pytest.raises(ExportError) as err:
@@ -203,3 +203,51 @@ def test_write_bytes_atomic_keeps_the_old_file_when_the_write_fails(tmp_path):
         atomic.write_bytes_atomic(target, "pas des octets")  # type: ignore[arg-type]
     assert target.read_bytes() == b"ancien\n"
     assert [p.name for p in tmp_path.iterdir()] == ["constats.csv"]
+
+
+def test_write_files_atomic_replaces_each_whole_and_leaves_no_temporary(tmp_path):
+    folder = tmp_path / "rapports"
+    atomic.write_files_atomic(folder, {"a.json": b"ancien a\n", "b.md": b"ancien b\n"})
+    paths = atomic.write_files_atomic(folder, {"a.json": "nouveau é\n".encode(), "c.html": b"<p>c</p>\n"})
+    assert paths == [folder / "a.json", folder / "c.html"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {
+        "a.json": "nouveau é\n".encode(), "b.md": b"ancien b\n", "c.html": b"<p>c</p>\n"}
+    assert oct(os.stat(folder / "c.html").st_mode & 0o777) == oct(0o644)
+
+
+def test_write_files_atomic_keeps_the_old_files_when_a_write_fails(tmp_path):
+    atomic.write_files_atomic(tmp_path, {"a.json": b"ancien a\n", "b.md": b"ancien b\n"})
+    with pytest.raises(TypeError):
+        atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau a\n", "b.md": "pas des octets"})  # type: ignore[dict-item]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.json": b"ancien a\n", "b.md": b"ancien b\n"}
+    with pytest.raises(ValueError):
+        atomic.write_files_atomic(tmp_path, {"../a.json": b"x"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]
+
+
+def test_write_files_atomic_stops_cleanly_when_a_rename_fails(tmp_path):
+    (tmp_path / "b.md").mkdir()  # a folder where a file should go: its rename fails
+    atomic.write_bytes_atomic(tmp_path / "a.json", b"ancien a\n")
+    with pytest.raises(OSError):
+        atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau a\n", "b.md": b"b\n", "c.html": b"c\n"})
+    assert (tmp_path / "a.json").read_bytes() == b"nouveau a\n"  # each file whole: new or old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.md"]
+
+
+def test_write_files_atomic_leaves_a_file_with_the_same_bytes_untouched(tmp_path):
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n", "b.md": b"ancien\n"})
+    os.utime(tmp_path / "a.json", ns=(1_000_000_000, 1_000_000_000))
+    os.utime(tmp_path / "b.md", ns=(1_000_000_000, 1_000_000_000))
+    before = os.stat(tmp_path / "a.json").st_ino
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n", "b.md": b"nouveau\n"})
+    assert os.stat(tmp_path / "a.json").st_mtime_ns == 1_000_000_000  # not rewritten
+    assert os.stat(tmp_path / "a.json").st_ino == before
+    assert (tmp_path / "b.md").read_bytes() == b"nouveau\n"
+    assert os.stat(tmp_path / "b.md").st_mtime_ns != 1_000_000_000
+    os.chmod(tmp_path / "a.json", 0o600)  # same bytes, other permissions: replaced
+    atomic.write_files_atomic(tmp_path, {"a.json": b"meme\n"})
+    assert oct(os.stat(tmp_path / "a.json").st_mode & 0o777) == oct(0o644)
+    (tmp_path / "a.json").unlink()
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.md")  # a link is replaced by a file, never followed
+    atomic.write_files_atomic(tmp_path, {"a.json": b"nouveau\n"})
+    assert not (tmp_path / "a.json").is_symlink() and (tmp_path / "a.json").read_bytes() == b"nouveau\n"

@@ -37,6 +37,7 @@ def render_dashboard(
     """Render the page; the same inputs always give the same bytes (no clock is read)."""
     latest = latest_edition(indicators)
     history = sheets.drifted(history)  # once for the table and the sheets
+    rows = sheets.page_rows(history, str(latest["edition"]))  # likewise, as plain rows
     css, script = _asset("style.css"), _asset("table.js")
     csp = (
         "default-src 'none'; img-src data:; "
@@ -50,8 +51,8 @@ def render_dashboard(
             sections.key_figures(latest, indicators, history),
             sections.breakdowns(latest, repartitions),
             sections.evolution(indicators),
-            sheets.projects_table(latest, history),
-            sheets.project_sheets(latest, history),
+            sheets.projects_table(latest, history, rows),
+            sheets.project_sheets(latest, history, rows),
             sections.methodology_section(methodology.INTRODUCTION, methodology.SECTIONS),
             sections.data_links(resource_links, RESOURCES, title),
         ]

@@ -8,6 +8,7 @@ the HTML context) and the script builds the file in the browser.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from html import escape
 from types import SimpleNamespace
 from typing import Any
@@ -109,9 +110,26 @@ def _records(frame: pd.DataFrame) -> list[SimpleNamespace]:
     return [SimpleNamespace(**row) for row in frame.to_dict("records")]
 
 
-def _latest_rows(history: pd.DataFrame, edition: str) -> list[Any]:
-    rows = history[history["edition"] == edition] if not history.empty else history
-    return sorted(_records(rows), key=lambda r: (fold(_text(r.nom_projet) or "Non renseigné"), str(r.identifiant)))
+@dataclass(frozen=True)
+class PageRows:
+    """The history's rows as plain objects, converted once per page for the table and the sheets."""
+
+    latest: list[SimpleNamespace]                    # the latest edition's projects, by name
+    by_project: dict[str, list[SimpleNamespace]]     # every project's rows, by edition number
+
+
+def page_rows(history: pd.DataFrame, edition: str) -> PageRows:
+    """The rows of `history` (with its drift columns) the table and the sheets of `edition` show."""
+    history = drifted(history)
+    records = _records(history)
+    latest = sorted((r for r in records if r.edition == edition),
+                    key=lambda r: (fold(_text(r.nom_projet) or "Non renseigné"), str(r.identifiant)))
+    by_project: dict[str, list[SimpleNamespace]] = {}
+    order = history["numero_edition"].argsort(kind="mergesort") if len(records) else []  # NaN last, stable
+    for position in order:
+        row = records[position]
+        by_project.setdefault(str(row.identifiant), []).append(row)
+    return PageRows(latest, by_project)
 
 
 def drifted(history: pd.DataFrame) -> pd.DataFrame:
@@ -119,10 +137,9 @@ def drifted(history: pd.DataFrame) -> pd.DataFrame:
     return with_drift(history) if not history.empty and COST_DRIFT not in history.columns else history
 
 
-def projects_table(latest: pd.Series, history: pd.DataFrame) -> str:
+def projects_table(latest: pd.Series, history: pd.DataFrame, rows_of_page: PageRows | None = None) -> str:
     """The table with its filters (ministry, phase, cost bracket, free text) and the CSV download."""
-    history = drifted(history)
-    rows = _latest_rows(history, str(latest["edition"]))
+    rows = (rows_of_page or page_rows(history, str(latest["edition"]))).latest
     lines, data = [], []
     for r in rows:
         cost, duration, start = _float(r.cout_estime_meur), _float(r.duree_previsionnelle_annees), r.date_debut
@@ -253,15 +270,12 @@ def _pair(first: object, second: object, fmt: Any) -> str:
     return f"{fmt(a) if a is not None else fr.MISSING} → {fmt(b) if b is not None else fr.MISSING}"
 
 
-def project_sheets(latest: pd.Series, history: pd.DataFrame) -> str:
+def project_sheets(latest: pd.Series, history: pd.DataFrame, rows_of_page: PageRows | None = None) -> str:
     """One `<details>` sheet per project of the latest edition, anchored `#projet-<identifiant>`."""
-    history = drifted(history)
-    by_project: dict[str, list[SimpleNamespace]] = {}
-    if not history.empty:
-        for row in _records(history.sort_values("numero_edition", kind="mergesort")):
-            by_project.setdefault(str(row.identifiant), []).append(row)
+    rows = rows_of_page or page_rows(history, str(latest["edition"]))
+    by_project = rows.by_project
     sheets = []
-    for r in _latest_rows(history, str(latest["edition"])):
+    for r in rows.latest:
         ident = str(r.identifiant)
         name = _text(r.nom_projet) or "Non renseigné"
         trajectory = by_project[ident]

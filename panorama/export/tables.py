@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from panorama.errors import ExportError
 from panorama.export.rounding import decimals_for, round_number
@@ -196,6 +195,8 @@ def parquet_bytes(columns: dict[str, list[Value]], schema: dict[str, Any]) -> by
         for f in schema["fields"]
     }, index=pd.RangeIndex(len(next(iter(columns.values()), []))))
     table = pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False)
+    import pyarrow.parquet as pq  # here: the dashboard uses this module's formatting without Parquet
+
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=PARQUET_COMPRESSION, store_schema=True)
     return sink.getvalue().to_pybytes()

@@ -253,8 +253,7 @@ def export_all(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: pd
     except OSError as exc:
         raise ExportError(f"Dossier de publication {out_dir} inutilisable : {os_reason(exc)}.") from None
     try:
-        for name, data in files.items():
-            atomic.stage_bytes(staging, name, data)
+        atomic.stage_all(staging, files)
     except OSError as exc:
         atomic.discard(staging)
         raise ExportError(

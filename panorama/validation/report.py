@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from panorama.export.atomic import write_text_atomic
+from panorama.export.atomic import write_files_atomic
 from panorama.findings.catalog import title_of
 from panorama.findings.core import Severity
 from panorama.validation.submission import EditionValidation, SubmissionResult
@@ -174,10 +174,6 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
-
-
 def _inside(folder: Path, name: str) -> Path:
     target = (folder / name).resolve()
     if target.parent != folder:
@@ -199,16 +195,14 @@ def write_reports(validation: EditionValidation | list[SubmissionResult], report
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()
     results = validation.submissions if isinstance(validation, EditionValidation) else list(validation)
-    written: list[Path] = []
+    texts: dict[str, str] = {}  # written together at the end: one flush of the folder
     for result, name in zip(results, _report_names(results)):
         data = submission_report(result, limit)
         edition_id = validation.edition.id if isinstance(validation, EditionValidation) else None
         for suffix, text in ((".rapport.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
                              (".rapport.md", submission_markdown(result, limit)),
                              (".rapport.html", submission_html(result, limit, edition_id))):
-            path = _inside(folder, name + suffix)
-            _atomic_write(path, text)
-            written.append(path)
+            texts[_inside(folder, name + suffix).name] = text
     summary = edition_summary(validation)
     rows: list[dict[str, Any]] = []
     missing: dict[str, str] = {}
@@ -222,7 +216,5 @@ def write_reports(validation: EditionValidation | list[SubmissionResult], report
     markdown = summary_markdown(summary) + ("\n".join(es.summary_extra_markdown(rows, missing)) + "\n" if rows else "")
     for suffix, text in ((".json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"),
                          (".md", markdown), (".html", es.summary_html(summary, rows, missing))):
-        path = _inside(folder, SUMMARY_NAME + suffix)
-        _atomic_write(path, text)
-        written.append(path)
-    return written
+        texts[_inside(folder, SUMMARY_NAME + suffix).name] = text
+    return write_files_atomic(folder, {name: text.encode("utf-8") for name, text in texts.items()})
