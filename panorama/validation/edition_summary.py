@@ -19,9 +19,9 @@ def ministries_of(results: list[SubmissionResult]) -> dict[str, str]:
     """Ministry code → name, over every readable submission (rejected rows are not in the tables)."""
     found: dict[str, str] = {}
     for r in results:
-        if not len(r.table):
+        if not r.rows_accepted:
             continue
-        for code, name in zip(r.table["ministere_code"], r.table["ministere_nom"]):
+        for code, name in zip(r.column("ministere_code"), r.column("ministere_nom")):
             if isinstance(code, str) and code:
                 found.setdefault(code, name if isinstance(name, str) and name else code)
     return dict(sorted(found.items()))

@@ -139,7 +139,7 @@ def edition_summary(validation: EditionValidation | list[SubmissionResult]) -> d
         summary["edition"] = {"id": e.id, "numero": e.numero, "libelle": e.libelle,
                               "date_publication": e.date_publication.isoformat()}
         summary.update(publiable=validation.publishable, publication_partielle=validation.partial,
-                       nombre_de_projets=len(validation.table))
+                       nombre_de_projets=validation.projects)
     summary.update(
         fichiers_bloquants=[r.file for r in results if r.blocking],
         fichiers_ecartes=list(validation.dropped_files) if isinstance(validation, EditionValidation) else [],

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from panorama.reading.assemble import column_letters
 
 from panorama.findings.catalog import title_of
 from panorama.findings.core import Finding, Severity
@@ -49,7 +49,7 @@ def column_letter(result: SubmissionResult, label: str | None) -> str | None:
         return None
     for i, written in enumerate(result.columns):
         if written == label or written.strip() == label.strip():
-            return get_column_letter(i + 1)
+            return column_letters(i)
     return None
 
 
