@@ -136,3 +136,20 @@ def test_a_text_column_reads_the_same_from_the_lists_and_from_the_table(soixante
     codes = result.column("ministere_code")
     assert result.frame is None and len(codes) == 57
     assert codes == result.table["ministere_code"].tolist() == result.column("ministere_code")
+
+
+def test_an_edition_table_built_from_the_lists_equals_the_files_tables_put_together() -> None:
+    """The edition's table is built once from every small file's lists: the same frame as the files'
+    own tables concatenated and sorted (the way a mix of big and small files is assembled)."""
+    from panorama.edition import discover_editions
+    from panorama.validation.submission import validate_edition
+
+    edition = discover_editions(REPO / "data" / "raw")[-1]
+    validation = validate_edition(edition)
+    assert all(r.frame is None for r in validation.kept)  # nothing built yet
+    once = validation.table
+    together = pd.concat([r.table for r in validation.kept if len(r.table)], ignore_index=True)
+    together = together.sort_values(["ministere_code", "nom_projet", "_fichier", "_ligne"], kind="mergesort",
+                                    na_position="last").reset_index(drop=True)
+    assert len(once) > 50 and once["_fichier"].nunique() > 5
+    pd.testing.assert_frame_equal(once, together)

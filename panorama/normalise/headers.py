@@ -66,6 +66,18 @@ def header_key(label: str | None) -> str:
     """Comparison key of a label: no accents, case, trailing unit, spaces or punctuation."""
     if label is None:
         return ""
+    text = str(label)
+    return _short_key(text) if len(text) <= 200 else _key(text)
+
+
+@lru_cache(maxsize=4096)
+def _short_key(label: str) -> str:
+    """`_key` once per distinct short text: every candidate header row of every file asks (a long
+    cell, never a header, is not kept in the cache)."""
+    return _key(label)
+
+
+def _key(label: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(label))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
     plain = _UNIT.sub("", plain)

@@ -210,14 +210,26 @@ def cross_file_duplicates(results: list[SubmissionResult], policy: Policy | None
             accept(r)
 
 
+def _row_count(result: SubmissionResult) -> int:
+    """Rows of a file's accepted table, without building it."""
+    if result.frame is not None:
+        return len(result.frame)
+    return len(result.cells) if result.cells is not None else 0
+
+
 def assemble(results: list[SubmissionResult]) -> pd.DataFrame:
     """The accepted rows of the files, one table sorted by ministry and name (pandas imported here)."""
     import pandas as pd
 
-    tables = [r.table for r in results if len(r.table)]
-    if not tables:
+    kept = [r for r in results if _row_count(r)]
+    if not kept:
         return empty_table()
-    table = pd.concat(tables, ignore_index=True)
+    if all(r.frame is None and r.cells is not None for r in kept):
+        from panorama.validation.cell_table import frame_of
+
+        table = frame_of([r.cells for r in kept if r.cells is not None])
+    else:
+        table = pd.concat([r.table for r in kept], ignore_index=True)
     return table.sort_values(["ministere_code", "nom_projet", "_fichier", "_ligne"], kind="mergesort",
                              na_position="last").reset_index(drop=True)
 
