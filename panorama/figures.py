@@ -194,7 +194,7 @@ def compute_repartitions(history: pd.DataFrame) -> pd.DataFrame:
             pd.DataFrame({"edition": history["edition"].astype(object), "valeur": values.astype(object),
                           "cout": history["cout_estime_meur"].mask(withheld(history))})
             .groupby(["edition", "valeur"], sort=True, dropna=False)
-            .agg(nombre_projets=("cout", "size"), cout_total_meur=("cout", lambda s: float(s.sum(min_count=0))))
+            .agg(nombre_projets=("cout", "size"), cout_total_meur=("cout", "sum"))  # NaN skipped, 0.0 when none: as sum(min_count=0)
             .reset_index()
         )
         grouped.insert(1, "dimension", dimension)
