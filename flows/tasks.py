@@ -7,10 +7,10 @@ files and the code (package source, reference data, schema), and on nothing else
 is validated again, alone.
 
 Why one task per edition rather than per file: a task run costs Prefect's engine about as much
-as validating a small file (state changes, events, a cache lookup that reads its record twice,
-a thread switch), and a semester run has fifty files. One task per edition keeps what a steward
-reads in the UI (which edition, how many files came from the cache) at a tenth of the cost, and
-still spreads editions over Dask workers.
+as validating a small file (state changes, events, a cache lookup that reads its record twice, a
+thread switch; and about 45 ms of the server's CPU), and a semester run has fifty files. One task
+per edition keeps what a steward reads in the UI (which edition, how many files came from the
+cache) at a tenth of the cost. On Dask, where tasks spread over processes, it is one per file.
 """
 from __future__ import annotations
 
@@ -112,20 +112,35 @@ def validate_files(jobs: list[FileJob], label: str) -> list[SubmissionResult]:
     return results
 
 
-def _label(edition: Edition | None, count: int) -> str:
-    return f"l'édition {edition.id}" if edition is not None else f"{count} fichier(s)"
+def _label(group: Sequence[FileJob]) -> str:
+    """The task run's name after « valider »: the file, the edition, or how many loose files."""
+    if len(group) == 1:
+        return group[0][0].name
+    edition = group[0][1]
+    return f"l'édition {edition.id}" if edition is not None else f"{len(group)} fichiers"
+
+
+def _spread_per_file() -> bool:
+    """One task per file on a runner that spreads tasks over processes (Dask); per edition on
+    Prefect's thread pool, where files share one GIL and a task more is only overhead."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    return context is not None and not isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def submit_files(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
-    """`map_files` for the flows: one task per edition (loose files: one more) on the flow's task
-    runner, results in the order of `jobs`."""
-    groups: dict[str, list[int]] = {}
+    """`map_files` for the flows: one task per edition (loose files: one more), or per file on Dask,
+    on the flow's task runner; results in the order of `jobs`."""
+    groups: dict[object, list[int]] = {}
+    per_file = _spread_per_file()
     for index, (_path, edition) in enumerate(jobs):
-        groups.setdefault(edition.id if edition is not None else "", []).append(index)
+        groups.setdefault(index if per_file else (edition.id if edition is not None else None), []).append(index)
     futures = []
     for indexes in groups.values():
         group = [jobs[i] for i in indexes]
-        futures.append((indexes, validate_files.submit(quote(group), _label(group[0][1], len(group)))))
+        futures.append((indexes, validate_files.submit(group, _label(group))))
     results: list[SubmissionResult | None] = [None] * len(jobs)
     for indexes, future in futures:
         for index, result in zip(indexes, future.result()):
