@@ -7,7 +7,8 @@ Prints, each as a child process measured through os.wait4 (bench/common.run_chil
 - `plain`: `panorama run --direct --force` on the bundled samples, and the same with the PNG
   charts replaced by nothing (`plain_without_charts`: how much the charts cost);
 - `prefect_ephemeral`: `panorama run --force` (the semester flow, temporary local server), beside
-  `trivial_ephemeral`: a flow of the same number of no-op tasks (as the flow: one per edition for
+  `trivial_ephemeral`: (after one unmeasured run that migrates the fresh PREFECT_HOME's database,
+  so that neither pays it) a flow of the same number of no-op tasks (as the flow: one per edition for
   the validation stage, `flows.tasks.submit_files`, one per other stage), i.e. Prefect's own floor
   measured in the same run;
 - the same two against a running `prefect server start` on a loopback port (started and stopped
@@ -119,6 +120,7 @@ def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True) -> dic
             result["plain_without_charts"] = _rounds(
                 lambda i: run([sys.executable, "-c", NO_CHARTS, "run", "--direct", *out], env, "plain-nocharts"),
                 rounds)
+            run(trivial, env, "migration")  # the fresh PREFECT_HOME's database is migrated once, unmeasured
             result["trivial_ephemeral"] = _rounds(lambda i: run(trivial, env, "trivial"), rounds)
             result["prefect_ephemeral"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect"), rounds)
             floor = result["trivial_ephemeral"]["seconds"]
