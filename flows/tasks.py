@@ -67,7 +67,7 @@ def _from_cache(store: Any, key: str, path: Path) -> SubmissionResult | None:
     except Exception:  # noqa: BLE001 - missing, or written by another version: validating again is always right
         return None
     expiration = record.metadata.expiration
-    if expiration is not None and expiration <= dt.datetime.now(dt.timezone.utc):
+    if expiration is not None and expiration <= dt.datetime.now(dt.UTC):
         return None
     result = record.result
     if not isinstance(result, SubmissionResult):
@@ -96,7 +96,7 @@ def validate_cached(jobs: Sequence[FileJob]) -> tuple[list[SubmissionResult], li
             cached = run(path, edition)
             validated.append(path.name)
             if store is not None and key:
-                expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=CACHE_DAYS)
+                expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=CACHE_DAYS)
                 store.write(cached, key=key, expiration=expires)
         results.append(cached)
     return results, validated
