@@ -1,16 +1,24 @@
 """The default run as people meet it: each command a fresh process, imports included.
 
-Usage: python bench/default_run.py [--raw data/raw] [--rounds 1] [--no-server]
+Usage: python bench/default_run.py [--raw data/raw] [--rounds 1] [--no-server | --server-only]
 
 Prints, each as a child process measured through os.wait4 (bench/common.run_child):
 - `validate_60_rows`: `panorama validate` on one 60-row submission (bench/synthetic.py);
 - `plain`: `panorama run --direct --force` on the bundled samples, and the same with the PNG
   charts replaced by nothing (`plain_without_charts`: how much the charts cost);
 - `prefect_ephemeral`: `panorama run --force` (the semester flow, temporary local server), beside
-  `trivial_ephemeral`: a flow of the same number of no-op tasks (one per submission file, one per
-  other stage), i.e. Prefect's own floor measured in the same run;
+  `trivial_ephemeral`: (after one unmeasured run that migrates the fresh PREFECT_HOME's database,
+  so that neither pays it) a flow of the same number of no-op tasks (as the flow: one per edition for
+  the validation stage, `flows.tasks.submit_files`, one per other stage), i.e. Prefect's own floor
+  measured in the same run;
 - the same two against a running `prefect server start` on a loopback port (started and stopped
-  here, its own PREFECT_HOME), with the ratios to the plain path.
+  here, its own PREFECT_HOME), with the ratios to the plain path. The flow runs there twice per
+  round: `prefect` with an empty result storage (every submission validated and stored, as in the
+  ephemeral part), `prefect_cached` right after it (every submission from its cache entry, as a
+  steward's second run).
+
+`--server-only` measures the plain path and the server part only (the ephemeral part takes the
+longest and moves least).
 """
 from __future__ import annotations
 
@@ -74,21 +82,23 @@ def _rounds(make: Any, rounds: int) -> dict[str, Any]:
             "all_seconds": [round(r.seconds, 3) for r in runs]}
 
 
-def _counts(raw: Path) -> tuple[int, int]:
+def _counts(raw: Path) -> tuple[int, int, int]:
+    """Submission files, validation tasks (one per edition with files), other stages' tasks."""
     from panorama.edition import discover_editions
     from panorama.stages import STAGES
 
-    files = sum(len(e.files) for e in discover_editions(raw))
-    return files, sum(1 for s in STAGES if not s.fans_out)
+    editions = discover_editions(raw)
+    files = sum(len(e.files) for e in editions)
+    return files, sum(1 for e in editions if e.files), sum(1 for s in STAGES if not s.fans_out)
 
 
-def measure(raw: Path, rounds: int, server: bool) -> dict[str, Any]:
+def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True) -> dict[str, Any]:
     from bench.synthetic import write_submission
 
     ensure_repo_on_path()
-    files, stages = _counts(raw)
-    result: dict[str, Any] = {"raw": str(raw), "submission_files": files, "stage_tasks": stages,
-                              "flow_tasks": files + stages, "rounds": rounds}
+    files, validation_tasks, stages = _counts(raw)
+    result: dict[str, Any] = {"raw": str(raw), "submission_files": files, "validation_tasks": validation_tasks,
+                              "stage_tasks": stages, "flow_tasks": validation_tasks + stages, "rounds": rounds}
     with tempfile.TemporaryDirectory(prefix="bench-default-run-") as tmp:
         work = Path(tmp)
         home = work / "prefect-home"
@@ -100,18 +110,22 @@ def measure(raw: Path, rounds: int, server: bool) -> dict[str, Any]:
             return run_child(args, env=env_, cwd=CODE, stderr_path=work / f"{log}.err")
 
         out = ["--raw", raw, "--out", work / "out", "--report-dir", work / "rapports", "--force"]
-        result["validate_60_rows"] = _rounds(
-            lambda i: run([PANORAMA, "validate", sixty, "--report-dir", work / f"v{i}"], env, "validate"), rounds)
+        if ephemeral:
+            result["validate_60_rows"] = _rounds(
+                lambda i: run([PANORAMA, "validate", sixty, "--report-dir", work / f"v{i}"], env, "validate"), rounds)
         result["plain"] = _rounds(lambda i: run([PANORAMA, "run", "--direct", *out], env, "plain"), rounds)
-        result["plain_without_charts"] = _rounds(
-            lambda i: run([sys.executable, "-c", NO_CHARTS, "run", "--direct", *out], env, "plain-nocharts"), rounds)
-        trivial = [sys.executable, "-c", TRIVIAL_FLOW, str(files), str(stages)]
-        result["trivial_ephemeral"] = _rounds(lambda i: run(trivial, env, "trivial"), rounds)
-        result["prefect_ephemeral"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect"), rounds)
         plain = result["plain"]["seconds"]
-        floor = result["trivial_ephemeral"]["seconds"]
-        result["ephemeral_prefect_minus_floor_over_plain"] = round(
-            (result["prefect_ephemeral"]["seconds"] - floor) / plain, 3)
+        trivial = [sys.executable, "-c", TRIVIAL_FLOW, str(validation_tasks), str(stages)]
+        if ephemeral:
+            result["plain_without_charts"] = _rounds(
+                lambda i: run([sys.executable, "-c", NO_CHARTS, "run", "--direct", *out], env, "plain-nocharts"),
+                rounds)
+            run(trivial, env, "migration")  # the fresh PREFECT_HOME's database is migrated once, unmeasured
+            result["trivial_ephemeral"] = _rounds(lambda i: run(trivial, env, "trivial"), rounds)
+            result["prefect_ephemeral"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect"), rounds)
+            floor = result["trivial_ephemeral"]["seconds"]
+            result["ephemeral_prefect_minus_floor_over_plain"] = round(
+                (result["prefect_ephemeral"]["seconds"] - floor) / plain, 3)
         if server:
             result["server"] = _with_server(work, out, trivial, rounds, run, plain)
         for err in sorted(work.glob("*.err")):
@@ -129,9 +143,19 @@ def _with_server(work: Path, out: list[str | Path], trivial: list[str | Path], r
         env = _env(work / "client-home", server.api_url)
         measured: dict[str, Any] = {"startup_seconds": round(server.startup_seconds, 2)}
         measured["trivial"] = _rounds(lambda i: run(trivial, env, "trivial-server"), rounds)
-        measured["prefect"] = _rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect-server"), rounds)
+        cold: list[ChildRun] = []
+        warm: list[ChildRun] = []
+        for i in range(rounds):  # each round: an empty result storage, then the same again
+            client = _env(work / f"client-home-{i}", server.api_url)
+            cold.append(run([PANORAMA, "run", *out], client, "prefect-server"))
+            warm.append(run([PANORAMA, "run", *out], client, "prefect-server-cached"))
+        measured["prefect"] = _rounds(lambda i: cold[i], rounds)
+        measured["prefect_cached"] = _rounds(lambda i: warm[i], rounds)
+        floor = measured["trivial"]["seconds"]
         measured["ratio_prefect_over_plain"] = round(measured["prefect"]["seconds"] / plain, 3)
-        measured["ratio_trivial_over_plain"] = round(measured["trivial"]["seconds"] / plain, 3)
+        measured["ratio_prefect_cached_over_plain"] = round(measured["prefect_cached"]["seconds"] / plain, 3)
+        measured["ratio_trivial_over_plain"] = round(floor / plain, 3)
+        measured["prefect_minus_floor_over_plain"] = round((measured["prefect"]["seconds"] - floor) / plain, 3)
         return measured
     finally:
         server.stop()
@@ -141,13 +165,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=REPO / "data" / "raw")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--no-server", action="store_true", help="skip the runs against a running server")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument("--no-server", action="store_true", help="skip the runs against a running server")
+    parts.add_argument("--server-only", action="store_true",
+                       help="the plain path and the runs against a running server only")
     parser.add_argument("--code", type=Path, help="measure this tree's code (default: this repository)")
     parser.add_argument("--name", default="default_run", help="result file name in bench/results/")
     args = parser.parse_args(argv)
     global CODE
     CODE = (args.code or REPO).resolve()
-    result = measure(args.raw.resolve(), args.rounds, not args.no_server)
+    result = measure(args.raw.resolve(), args.rounds, not args.no_server, ephemeral=not args.server_only)
     return write_result(args.name, {"code": str(CODE), **result})
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from flows.build import resolve_folders, run_build
+from flows.build import build_task_runner, resolve_folders, run_build
 from flows.publish import publish_or_preview
 from flows.summaries import RunSummary
 from panorama.lock import build_lock
 
 
-@flow(name="republication", log_prints=True)
+@flow(name="republication", log_prints=True, task_runner=build_task_runner())  # type: ignore[arg-type]
 def republication(
     edition: str = "all",
     force: bool = False,

@@ -10,10 +10,11 @@ from pathlib import Path
 from prefect import flow
 
 from flows import tasks
+from flows.build import build_task_runner
 from flows.summaries import ValidationSummary
 
 
-@flow(name="validation", log_prints=True)
+@flow(name="validation", log_prints=True, task_runner=build_task_runner())  # type: ignore[arg-type]
 def validation(paths: list[str], report_dir: str | None = None, partial: bool = False) -> ValidationSummary:
     """Validate each file (edition folders as editions) and write the reports."""
     from panorama.validation.targets import group_paths, results_of, validate_groups, write_outcome_reports

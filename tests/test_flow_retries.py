@@ -19,7 +19,7 @@ def test_only_transient_api_failures_are_retried() -> None:
 
 def test_network_tasks_retry_and_local_stages_do_not() -> None:
     assert plan_publication.retries > 0 and apply_publication.retries > 0
-    local = [tasks.validate_submission, *tasks.STAGE_TASKS.values()]
-    assert len(local) == 1 + 6  # one per file, one per stage that does not fan out
+    local = [tasks.validate_files, *tasks.STAGE_TASKS.values()]
+    assert len(local) == 1 + 6  # one per edition's files, one per stage that does not fan out
     for stage in local:
         assert stage.retries == 0, stage.name

@@ -12,6 +12,7 @@ from prefect.client.orchestration import get_client
 from flows.republication import republication
 from flows.semestre import publication_semestrielle
 from flows.validation import validation
+from panorama.validation import submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
@@ -42,12 +43,13 @@ def _artifact_keys() -> set[str]:
         return {a.key for a in client.read_artifacts() if a.key}
 
 
-def _task_states(prefix: str) -> list[str]:
+def _task_names(prefix: str) -> list[str]:
     with get_client(sync_client=True) as client:
-        return [t.state.name for t in client.read_task_runs(limit=200) if t.name.startswith(prefix) and t.state]
+        return [t.name for t in client.read_task_runs(limit=200) if t.name.startswith(prefix)]
 
 
-def test_semester_flow_without_target_builds_everything_and_sends_nothing(raw: Path, tmp_path: Path) -> None:
+def test_semester_flow_without_target_builds_everything_and_sends_nothing(
+        raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, reports = tmp_path / "out", tmp_path / "rapports"
     summary = publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports))
     assert summary["edition"] == "2025-12" and not summary["inchange"]
@@ -63,10 +65,23 @@ def test_semester_flow_without_target_builds_everything_and_sends_nothing(raw: P
     again = publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports))
     assert again["inchange"] is True
 
-    before = _task_states("valider ").count("Cached")
+    # Each submission keeps its own cache entry: a forced rebuild validates nothing again, and a
+    # changed file is validated again alone.
+    validated: list[str] = []
+    real = submission.validate_submission
+
+    def counting(path: Path, edition=None):
+        validated.append(path.name)
+        return real(path, edition)
+
+    monkeypatch.setattr(submission, "validate_submission", counting)
     publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports), force=True)
-    files = sum(1 for p in raw.glob("*/*") if p.name not in ("edition.toml",))
-    assert _task_states("valider ").count("Cached") - before == files
+    assert validated == []
+    changed = raw / "2025-12" / "MJ_panorama.csv"
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    publication_semestrielle(raw_dir=str(raw), out_dir=str(out), report_dir=str(reports), force=True)
+    assert validated == ["MJ_panorama.csv"]
+    assert {"valider l'édition 2024-06", "valider l'édition 2025-12"} <= set(_task_names("valider "))
 
 
 def test_blocked_edition_fails_the_run_naming_the_files_and_publishes_nothing(raw: Path, tmp_path: Path) -> None:
