@@ -143,10 +143,7 @@ class _CellParser:
 
 def _column(coordinate: str) -> int:
     """Column number of "AB12" (openpyxl's coordinate_to_tuple; the row part is checked, not used)."""
-    idx = 0
-    for idx, char in enumerate(coordinate):
-        if char in "0123456789":
-            break
+    idx = next((i for i, char in enumerate(coordinate) if char in "0123456789"), len(coordinate) - 1)
     letters, row = coordinate[:idx], coordinate[idx:]
     int(row)
     if len(letters) > 3:
