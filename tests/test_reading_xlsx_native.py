@@ -113,6 +113,8 @@ def test_openpyxl_workbook_with_every_kind_of_cell(tmp_path: Path, epoch_1904: b
     ws.cell(row=25, column=1, value=12345678901234567890)
     ws.cell(row=26, column=1, value=1e-7)
     ws.cell(row=5000, column=300, value="loin")                             # sparse
+    ws.cell(row=5001, column=MAX_READ_COLUMNS + 500, value="   ")            # blank beyond the read columns
+    ws.cell(row=200_000, column=2, value="tout en bas")
     hidden = wb.create_sheet("Masquée")
     hidden.sheet_state = "hidden"
     hidden.append(["a", 1])
@@ -130,6 +132,24 @@ def test_excel_like_shared_strings_workbook(tmp_path: Path) -> None:
 
     path = tmp_path / "excel.xlsx"
     _excel_like_xlsx(path)
+    _same(path)
+
+
+def test_the_projects_own_xlsx_export(tmp_path: Path) -> None:
+    """panorama-historique.xlsx as the export writes it (dates near 1900-03-01, booleans, blanks)."""
+    from panorama.export import export_all
+    from panorama.export.xlsx import XLSX_FILE, Sheet, workbook_bytes
+    from test_export import CHANGELOG, build_inputs
+
+    export_all(*build_inputs(), tmp_path, changelog_md=CHANGELOG)
+    _same(tmp_path / XLSX_FILE)
+    fields = [{"name": "texte", "type": "string"}, {"name": "jour", "type": "date"}, {"name": "oui", "type": "boolean"},
+              {"name": "cout_meur", "type": "number"}, {"name": "entier", "type": "integer"}]
+    columns = {"texte": ["  a & <b> ", "", None, "é€ 😀"], "oui": [True, False, None, True],
+               "jour": [dt.date(1900, 2, 28), dt.date(1900, 3, 1), None, dt.date(2099, 12, 31)],
+               "cout_meur": [0.1 + 0.2, None, 1e20, -4.25], "entier": [0, 10**12, None, -3]}
+    path = tmp_path / "cellules.xlsx"
+    path.write_bytes(workbook_bytes([Sheet("une", {"fields": fields}, columns)], stamp=dt.date(2017, 6, 30)))
     _same(path)
 
 
