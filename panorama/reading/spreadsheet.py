@@ -20,17 +20,17 @@ from xml.etree.ElementTree import ParseError
 
 import xlrd
 from defusedxml import DefusedXmlException
-from openpyxl.utils.exceptions import InvalidFileException
 from xlrd.compdoc import CompDocError
 
 from panorama.reading.header import Row
 from panorama.reading.safety import MAX_CELL_CHARS, RegularFile, unreadable
 from panorama.reading.workbook_words import EXPECTED_WORKBOOK, HIDDEN, VERY_HIDDEN, VISIBLE  # noqa: F401  (re-exported)
 
-# Exceptions a corrupt workbook makes these libraries raise (content, not programming, errors).
+# Exceptions a corrupt workbook makes these libraries raise (content, not programming, errors). openpyxl's
+# InvalidFileException is not needed: it is raised for a file name, and XLSX is read without openpyxl.
 CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError, AttributeError,
-    EOFError, ParseError, DefusedXmlException, InvalidFileException, xlrd.XLRDError, OverflowError,
+    EOFError, ParseError, DefusedXmlException, xlrd.XLRDError, OverflowError,
     UnicodeDecodeError, AssertionError, struct.error, CompDocError, NotImplementedError,
     RuntimeError,  # zipfile: "File is encrypted, password required" for a member
 )

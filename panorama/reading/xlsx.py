@@ -1,24 +1,22 @@
 """XLSX/XLSM sheets streamed cell by cell, so that memory follows the cells really present.
 
-Why not openpyxl's row iterator: it pads every row to its last cell and trusts the declared
-dimension (A1:XFD1048576 makes a million rows of 16,384 cells), and it holds a whole <row>
-element until it ends. Here each <c> is converted by openpyxl's own cell parser (shared strings,
-dates by style, booleans, inline strings) and dropped at once; a cell beyond MAX_READ_COLUMNS is
-refused before any row is widened to it; missing rows are yielded empty, as a spreadsheet shows
-them.
+Why not openpyxl: importing it costs more than reading a project workbook, and its row iterator
+pads every row to its last cell and trusts the declared dimension (A1:XFD1048576 makes a million
+rows of 16,384 cells). Here the package is read with the stdlib (xlsx_parts.py), each <c> is
+converted as openpyxl's cell parser would with data_only=True (formulas give their cached value;
+shared strings, dates by style, booleans, errors, inline strings) and dropped at once; a cell
+beyond MAX_READ_COLUMNS is refused before any row is widened to it; missing rows are yielded
+empty, as a spreadsheet shows them.
 """
 from __future__ import annotations
 
-import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.worksheet._reader import WorkSheetParser
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import iterparse
+from defusedxml.ElementTree import iterparse
 
 from panorama.reading.assemble import MAX_READ_COLUMNS, too_far_right
 from panorama.reading.header import Row
@@ -34,25 +32,24 @@ from panorama.reading.spreadsheet import (
     _check_cell,
     cell_text,
 )
+from panorama.reading.xlsx_parts import MAIN_NS as SHEET_MAIN_NS
+from panorama.reading.xlsx_parts import Book, SheetPart, from_excel, from_iso8601, load_book, text_content
 
 _ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
+_VALUE, _INLINE = f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}is"
+_ALPHA = {letter: i for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1)}
 
 
 class _XlsxSheet:
-    def __init__(self, path: Path, wb: Any, ws: Any) -> None:
-        self.path, self._wb, self._ws, self.name = path, wb, ws, str(ws.title)
-        self.state = {"hidden": HIDDEN, "veryHidden": VERY_HIDDEN}.get(str(ws.sheet_state), VISIBLE)
+    def __init__(self, path: Path, zf: zipfile.ZipFile, book: Book, part: SheetPart) -> None:
+        self.path, self._zf, self._book, self._part, self.name = path, zf, book, part, part.name
+        self.state = {"hidden": HIDDEN, "veryHidden": VERY_HIDDEN}.get(part.state, VISIBLE)
 
     def rows(self) -> Iterator[Row]:
-        wb = self._wb
-        with self._ws._get_source() as src:
-            # The read-only sheet holds the workbook's shared strings (`wb.shared_strings` is the
-            # writer's table, always empty on a loaded workbook: Excel and LibreOffice store text there).
-            parser = WorkSheetParser(src, self._ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                     date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-            yield from self._rows(parser, src)
+        with self._zf.open(self._part.path) as src:
+            yield from self._rows(_CellParser(self._book), src)
 
-    def _rows(self, parser: WorkSheetParser, src: Any) -> Iterator[Row]:
+    def _rows(self, parser: _CellParser, src: Any) -> Iterator[Row]:
         done = 0                      # last row number yielded
         current: dict[int, str] = {}  # column (1-based) → text, for the row being parsed
         row_number = 0
@@ -70,9 +67,8 @@ class _XlsxSheet:
             depth -= 1
             stack.pop()
             if element.tag == _CELL and stack and stack[-1].tag == _ROW:
-                cell = self._parse(parser, element)
-                text = cell_text(cell["value"])
-                column = int(cell["column"])
+                column, value = parser.parse_cell(element)
+                text = cell_text(value)
                 if text:
                     if len(text) > MAX_CELL_CHARS:
                         _check_cell(self.path, [text], row_number)
@@ -95,15 +91,6 @@ class _XlsxSheet:
                 stack[-1].remove(element)   # cells, rows and other parts are dropped once read
 
     @staticmethod
-    def _parse(parser: WorkSheetParser, element: Any) -> dict[str, Any]:
-        style = element.get("s")
-        if style and style.isdigit() and int(style) in parser.date_formats:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # openpyxl prints a warning for an out-of-range date (kept as error)
-                return parser.parse_cell(element)
-        return parser.parse_cell(element)
-
-    @staticmethod
     def _row_number(element: Any, previous: int) -> int:
         r = element.get("r")
         if r is None:
@@ -114,17 +101,73 @@ class _XlsxSheet:
         return int(value)
 
 
+class _CellParser:
+    """openpyxl's WorkSheetParser.parse_cell with data_only=True, returning (column, value)."""
+
+    def __init__(self, book: Book) -> None:
+        self.shared, self.epoch = book.shared_strings, book.epoch
+        self.dates, self.durations = book.date_styles, book.timedelta_styles
+        self.row_counter = self.col_counter = 0
+
+    def parse_cell(self, element: Any) -> tuple[int, Any]:
+        kind = element.get("t", "n")
+        coordinate = element.get("r")
+        style: Any = element.get("s", 0)
+        if style:
+            style = int(style)
+        value: Any = None if kind == "inlineStr" else (element.findtext(_VALUE, None) or None)
+        if coordinate:
+            self.col_counter = _column(coordinate)
+        else:
+            self.col_counter += 1
+        if value is not None:
+            if kind == "n":
+                value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                if style in self.dates:
+                    try:
+                        value = from_excel(value, self.epoch, timedelta=style in self.durations)
+                    except (OverflowError, ValueError):
+                        value = "#VALUE!"   # openpyxl's error value for a date serial out of range
+            elif kind == "s":
+                value = self.shared[int(value)]
+            elif kind == "b":
+                value = bool(int(value))
+            elif kind == "d":
+                value = from_iso8601(value)
+        elif kind == "inlineStr":
+            child = element.find(_INLINE)
+            if child is not None:
+                value = text_content(child)
+        return self.col_counter, value
+
+
+def _column(coordinate: str) -> int:
+    """Column number of "AB12" (openpyxl's coordinate_to_tuple; the row part is checked, not used)."""
+    idx = next((i for i, char in enumerate(coordinate) if char in "0123456789"), len(coordinate) - 1)
+    letters, row = coordinate[:idx], coordinate[idx:]
+    int(row)
+    if len(letters) > 3:
+        raise ValueError(f"column {letters}")
+    number = 0
+    for letter, power in zip(reversed(letters.upper()), (1, 26, 676)):
+        number += _ALPHA[letter] * power   # KeyError for a non-letter: corrupt
+    if not 0 < number < 18279:
+        raise ValueError(f"column {letters}")
+    return number
+
+
 @contextmanager
 def open_xlsx(source: RegularFile) -> Iterator[list[Sheet]]:
     path = source.path
     with source.stream() as fh:
         try:
-            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            zf = zipfile.ZipFile(fh)
+            book = load_book(zf)
         except CORRUPT_ERRORS as exc:
             raise unreadable(path, "classeur XLSX corrompu ou illisible.", EXPECTED_WORKBOOK) from exc
         except OSError as exc:
             raise unreadable(path, f"classeur illisible ({exc.strerror or exc}).", EXPECTED_WORKBOOK) from exc
         try:
-            yield [_XlsxSheet(path, wb, ws) for ws in wb.worksheets]
+            yield [_XlsxSheet(path, zf, book, part) for part in book.sheets]
         finally:
-            wb.close()
+            zf.close()
