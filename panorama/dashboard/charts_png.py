@@ -122,8 +122,9 @@ def _frame(title: str, scale: int = 1) -> tuple[Image.Image, ImageDraw.ImageDraw
 def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     # A palette of 64 colours keeps the text's antialiasing and makes encoding fast and files small.
+    # zlib level 3 instead of 6: the same pixels, a third of the encoding time, files about a fifth larger.
     image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
-        buffer, format="PNG", optimize=False, compress_level=6)
+        buffer, format="PNG", optimize=False, compress_level=3)
     return buffer.getvalue()
 
 
