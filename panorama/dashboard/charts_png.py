@@ -132,7 +132,7 @@ def _palette() -> Image.Image:
 
     inks = [rgb(c) for c in (BLUE, LIGHT_BLUE, GREY, TEXT)]
     white = rgb(WHITE)
-    colours = [white, rgb(GRID), *inks]
+    colours: list[tuple[int, ...]] = [white, rgb(GRID), *inks]
     colours += [tuple(round(w + (c - w) * step / 10) for w, c in zip(white, ink, strict=True))
                 for ink in inks for step in range(1, 10)]
     palette = Image.new("P", (1, 1))
