@@ -17,6 +17,8 @@ from panorama.absences import absent_ministries, is_partial, ministry_names, not
 from panorama.edition import Edition
 
 TOP = 10  # largest cost and duration changes listed
+_COLUMNS = ("identifiant", "nom_projet", "ministere_code", "ministere_nom", "phase", "cout_estime_meur",
+            "duree_previsionnelle_annees")
 SOURCES = {"alias": "table des identifiants (identifiants.csv)", "identifiant fourni": "identifiant porté",
            "rapprochement": "rapprochement"}
 # (key, French label, scale, decimals, unit)
@@ -63,7 +65,7 @@ def _value(value: object) -> Any:
     return value
 
 
-def _project(row: pd.Series) -> dict[str, Any]:
+def _project(row: dict[str, Any]) -> dict[str, Any]:
     return {"identifiant": row["identifiant"], "nom_projet": _value(row["nom_projet"]),
             "ministere_code": _value(row["ministere_code"]), "ministere_nom": _value(row["ministere_nom"])}
 
@@ -85,25 +87,50 @@ def _link(links: pd.DataFrame | None, edition: str, ident: str) -> dict[str, Any
             "preuves": _value(row["preuves"])}
 
 
-def _changes(before: pd.DataFrame, now: pd.DataFrame, column: str) -> list[dict[str, Any]]:
-    prior = before[[column]].rename(columns={column: f"{column}_avant"})
-    both = prior.join(now[[column, "nom_projet", "ministere_code"]], how="inner")
-    both = both[both[f"{column}_avant"].notna() & both[column].notna()]
-    gap = both[column] - both[f"{column}_avant"]
-    both = both.assign(_gap=gap, _abs=gap.abs())[gap != 0]
-    both = both.sort_values(["_abs"], ascending=False, kind="mergesort").head(TOP)
-    return [{"identifiant": ident, "nom_projet": r["nom_projet"], "ministere_code": _value(r["ministere_code"]),
-             "avant": float(r[f"{column}_avant"]), "apres": float(r[column]), "ecart": float(r["_gap"])}
-            for ident, r in both.iterrows()]
+def _records(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """One edition's projects as plain dicts keyed by identifier, in row order: read once, compared in Python.
+
+    Per-project `.at`/`.loc` lookups and `iterrows` on the frame cost more than the comparison itself.
+    """
+    columns = [c for c in _COLUMNS if c in rows.columns]
+    values = [rows[c].tolist() for c in columns]
+    return {record["identifiant"]: record for record in (dict(zip(columns, row)) for row in zip(*values))}
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _changes(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    """The TOP largest non-zero moves of `column`, largest first; ties keep the previous edition's order."""
+    moves = []
+    for ident, old in before.items():
+        new = now.get(ident)
+        if new is None or _missing(old[column]) or _missing(new[column]):
+            continue
+        prior, after = float(old[column]), float(new[column])
+        gap = after - prior
+        if gap != 0:
+            moves.append((abs(gap), ident, new, prior, after, gap))
+    moves.sort(key=lambda move: move[0], reverse=True)  # stable: equal moves keep their order
+    return [{"identifiant": ident, "nom_projet": new["nom_projet"], "ministere_code": _value(new["ministere_code"]),
+             "avant": prior, "apres": after, "ecart": gap} for _, ident, new, prior, after, gap in moves[:TOP]]
+
+
+def _indicator_row(indicators: pd.DataFrame, edition: str | None) -> dict[str, Any] | None:
+    """The indicators of one edition as a plain dict (None when absent)."""
+    editions = indicators["edition"].tolist()
+    if edition is None or edition not in editions:
+        return None
+    position = editions.index(edition)
+    return {key: indicators[key].iloc[position] for key, *_ in FIGURES if key in indicators.columns}
 
 
 def _figures(indicators: pd.DataFrame, edition: str, previous: str | None) -> list[dict[str, Any]]:
-    rows = indicators.set_index("edition")
-    now = rows.loc[edition] if edition in rows.index else None
-    before = rows.loc[previous] if previous is not None and previous in rows.index else None
+    now, before = _indicator_row(indicators, edition), _indicator_row(indicators, previous)
     out = []
     for key, label, scale, decimals, unit in FIGURES:
-        if key not in rows.columns:
+        if key not in indicators.columns:
             continue
         after = _value(now[key]) if now is not None else None
         prior = _value(before[key]) if before is not None else None
@@ -139,23 +166,24 @@ def edition_diff(history: pd.DataFrame, indicators: pd.DataFrame, editions: list
                                    "projets": int(counts_now.get(c, 0))}
                                   for c in sorted(set(names_now) - set(names_before))]
     kept_out = not_leaving(before, absent) if result.edition_partielle else set()
-    result.entrants = _by_name([_project(now.loc[i]) for i in set(now.index) - set(before.index)])
-    leaving = set(before.index) - set(now.index)
-    result.sortants = _by_name([_project(before.loc[i]) for i in leaving - kept_out])
-    result.non_recus = _by_name([_project(before.loc[i]) for i in leaving & kept_out])
-    common = sorted(set(now.index) & set(before.index))
-    for ident in common:
-        old, new = before.at[ident, "nom_projet"], now.at[ident, "nom_projet"]
+    rows_now, rows_before = _records(now), _records(before)
+    result.entrants = _by_name([_project(rows_now[i]) for i in rows_now.keys() - rows_before.keys()])
+    leaving = rows_before.keys() - rows_now.keys()
+    result.sortants = _by_name([_project(rows_before[i]) for i in leaving - kept_out])
+    result.non_recus = _by_name([_project(rows_before[i]) for i in leaving & kept_out])
+    for ident in sorted(rows_now.keys() & rows_before.keys()):
+        old_row, new_row = rows_before[ident], rows_now[ident]
+        old, new = old_row["nom_projet"], new_row["nom_projet"]
         if old != new:
             result.renommages.append({"identifiant": ident, "ancien_nom": old, "nouveau_nom": new,
-                                      "ministere_code": _value(now.at[ident, "ministere_code"]),
+                                      "ministere_code": _value(new_row["ministere_code"]),
                                       **_link(links, current.id, ident)})
-        phase_old, phase_new = _value(before.at[ident, "phase"]), _value(now.at[ident, "phase"])
+        phase_old, phase_new = _value(old_row["phase"]), _value(new_row["phase"])
         if phase_old != phase_new:
             result.changements_phase.append({"identifiant": ident, "nom_projet": new, "avant": phase_old,
                                              "apres": phase_new})
     result.renommages = _by_name(result.renommages, "nouveau_nom")
     result.changements_phase = _by_name(result.changements_phase)
-    result.ecarts_cout = _changes(before, now, "cout_estime_meur")
-    result.ecarts_duree = _changes(before, now, "duree_previsionnelle_annees")
+    result.ecarts_cout = _changes(rows_before, rows_now, "cout_estime_meur")
+    result.ecarts_duree = _changes(rows_before, rows_now, "duree_previsionnelle_annees")
     return result

@@ -91,3 +91,24 @@ def test_drawing_the_charts_does_not_load_matplotlib(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+def test_flat_colours_are_drawn_exactly_and_text_keeps_its_antialiasing(charts):
+    """The palette keeps white, the grid and the inks exact (no off-white background), plus edge blends."""
+    import io
+
+    from PIL import Image
+
+    from panorama.dashboard.charts_png import BLUE, GRID, TEXT, WHITE
+
+    def rgb(colour: str) -> tuple[int, int, int]:
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+    for name, png in charts.items():
+        image = Image.open(io.BytesIO(png))
+        assert image.mode == "P", name
+        colours = {colour for _, colour in image.convert("RGB").getcolors(256)}
+        assert {rgb(WHITE), rgb(TEXT), rgb(BLUE)} <= colours, name
+        assert image.convert("RGB").getpixel((2, 2)) == rgb(WHITE), name
+        blends = [c for c in colours if c not in {rgb(WHITE), rgb(TEXT), rgb(BLUE), rgb(GRID)}]
+        assert len(blends) >= 5, name  # antialiased edges, not a two-colour drawing

@@ -5,6 +5,7 @@ quotes or whole HTML anchors, and must show as text.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from html import escape
@@ -149,20 +150,24 @@ def key_figures(latest: pd.Series, indicators: pd.DataFrame, history: pd.DataFra
 </section>"""
 
 
+def _sorted(frame: pd.DataFrame, rank: Callable[[str], int] | None) -> pd.DataFrame:
+    """Rows by (rank, decreasing count, folded label), stable; sorted in Python (tiny frames, pandas' sort costs more)."""
+    counts = [math.inf if pd.isna(n) else -float(n) for n in frame["nombre_projets"].tolist()]
+    values = frame["valeur"].tolist()
+    keys = [fold(_label(v)) for v in values]
+    ranks = [rank(str(v)) if rank is not None else 0 for v in values]
+    order = sorted(range(len(values)), key=lambda i: (ranks[i], counts[i], keys[i]))
+    return frame.iloc[order]
+
+
 def ordered(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Known values in schema order first, then the others by decreasing count."""
     rank = {value: i for i, value in enumerate(order)}
-    keyed = frame.assign(
-        _rank=[rank.get(str(v), len(order)) for v in frame["valeur"]],
-        _count=-frame["nombre_projets"].astype(float),
-        _key=[fold(_label(v)) for v in frame["valeur"]],
-    )
-    return keyed.sort_values(["_rank", "_count", "_key"], kind="stable")
+    return _sorted(frame, lambda value: rank.get(value, len(order)))
 
 
 def by_count(frame: pd.DataFrame) -> pd.DataFrame:
-    keyed = frame.assign(_count=-frame["nombre_projets"].astype(float), _key=[fold(_label(v)) for v in frame["valeur"]])
-    return keyed.sort_values(["_count", "_key"], kind="stable")
+    return _sorted(frame, None)
 
 
 def breakdown_rows(frame: pd.DataFrame, top: int | None = None, other_label: str = "Autres") -> list[tuple[str, float, float | None, bool]]:
