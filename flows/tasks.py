@@ -97,7 +97,7 @@ def validate_cached(jobs: Sequence[FileJob]) -> tuple[list[SubmissionResult], li
             validated.append(path.name)
             if store is not None and key:
                 expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=CACHE_DAYS)
-                store.write(cached, key=key, expiration=expires)
+                store.write(cached, key=key, expiration=expires)  # type: ignore[arg-type]  # an aware stdlib datetime: what Prefect compares at runtime
         results.append(cached)
     return results, validated
 

@@ -19,7 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from panorama.export.tables import Value
 
@@ -204,11 +204,13 @@ def _column(letter: str, style: int, values: list[Value]) -> list[str]:
         return [f'<c r="{letter}{row}"{s} t="n"><v>{v:.16g}</v></c>' if v is not None else empty.format(row)
                 for row, v in enumerate(values, start=2)]
     if kinds <= {dt.date}:
+        dates = cast("list[dt.date | None]", values)  # narrowed by the type test above
         return [f'<c r="{letter}{row}"{s} t="n"><v>{_serial(v)}</v></c>' if v is not None else empty.format(row)
-                for row, v in enumerate(values, start=2)]
+                for row, v in enumerate(dates, start=2)]
     if kinds <= {str}:
+        texts = cast("list[str | None]", values)
         return [_string_cell(f"{letter}{row}", s, v) if v is not None else empty.format(row)
-                for row, v in enumerate(values, start=2)]
+                for row, v in enumerate(texts, start=2)]
     return [_cell(f"{letter}{row}", style, v) for row, v in enumerate(values, start=2)]
 
 

@@ -11,10 +11,9 @@ import html
 import re
 from typing import Any
 
-from panorama.reading.assemble import column_letters
-
 from panorama.findings.catalog import title_of
 from panorama.findings.core import Finding, Severity
+from panorama.reading.assemble import column_letters
 from panorama.validation.submission import SubmissionResult
 from panorama.validation.suggestions import suggest
 
