@@ -64,7 +64,7 @@ class SubmissionResult:
 
     @table.setter
     def table(self, value: pd.DataFrame) -> None:
-        self.frame, self.cells = value, None
+        self.frame, self.cells, self.rows_accepted = value, None, len(value)
 
     def column(self, name: str) -> list:
         """One text column of the accepted rows (str or None), without building the DataFrame of a small file:
@@ -210,18 +210,11 @@ def cross_file_duplicates(results: list[SubmissionResult], policy: Policy | None
             accept(r)
 
 
-def _row_count(result: SubmissionResult) -> int:
-    """Rows of a file's accepted table, without building it."""
-    if result.frame is not None:
-        return len(result.frame)
-    return len(result.cells) if result.cells is not None else 0
-
-
 def assemble(results: list[SubmissionResult]) -> pd.DataFrame:
     """The accepted rows of the files, one table sorted by ministry and name (pandas imported here)."""
     import pandas as pd
 
-    kept = [r for r in results if _row_count(r)]
+    kept = [r for r in results if r.rows_accepted]
     if not kept:
         return empty_table()
     if all(r.frame is None and r.cells is not None for r in kept):

@@ -127,7 +127,6 @@ def accept_frame(result: SubmissionResult, table: pd.DataFrame) -> None:
         if rows:
             table = table[~table["_ligne"].isin(rows)].reset_index(drop=True)
     result.table = table
-    result.rows_accepted = len(result.table)
 
 
 def _chunk(raw: RawTable, start: int, end: int) -> RawTable:
@@ -201,7 +200,6 @@ def _accept_owned(result: SubmissionResult, box: list[pd.DataFrame]) -> None:
         values = columns.pop(name)[keep]
         data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
     result.table = pd.DataFrame(data, copy=False)
-    result.rows_accepted = len(result.table)
 
 
 def _names_of(table: pd.DataFrame, rows: set[int]) -> dict[int, str]:
