@@ -6,36 +6,16 @@ version or a help page (each would cost tens to hundreds of milliseconds at ever
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("typer", "pydantic", "pandas", "prefect", "pyarrow", "frictionless", "httpx", "rich", "openpyxl", "numpy")
+from support.cli_modules import run_cli
 
-# The real entry point, then the names of every module loaded, written once the command has exited.
-_WRAPPER = """
-import json, sys
-sys.argv = ["panorama", *sys.argv[1:]]
-from panorama.cli import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-sys.stderr.write("\\nMODULES=" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
-"""
+HEAVY = ("typer", "pydantic", "pandas", "prefect", "pyarrow", "frictionless", "httpx", "rich", "openpyxl", "numpy")
 
 
 def _modules(*args: str) -> tuple[int, set[str], str]:
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, *args], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "COLUMNS": "100"}, timeout=120, stdin=subprocess.DEVNULL)
-    err, _, payload = done.stderr.rpartition("\nMODULES=")
-    loaded = json.loads(payload)
-    return loaded["code"], {m.split(".")[0] for m in loaded["modules"]}, done.stdout + err
+    done = run_cli(*args, env={"COLUMNS": "100"}, timeout=120)
+    return done.code, done.modules, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["validate", "--help"], ["run", "--help"], []])

@@ -11,7 +11,6 @@ overriding built-in ids, cells and rows without references).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from panorama.reading.assemble import MAX_READ_COLUMNS
 from panorama.reading.safety import open_regular_file
 from panorama.reading.spreadsheet import cell_text
 from panorama.reading.xlsx import open_xlsx
+from support.cli_modules import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (REPO / "data" / "raw").rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm"))
@@ -228,22 +228,9 @@ def test_openpyxl_is_not_imported_to_read_or_validate_an_xlsx(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     reports = tmp_path / "rapports"
-    done = subprocess.run([sys.executable, "-c", _CLI, "validate", str(sample), "--report-dir", str(reports)],
-                          env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    outcome = json.loads(done.stderr.strip().splitlines()[-1])
-    assert outcome["code"] in (0, 1), done.stderr[-2000:]
-    assert f"{sample.name} : " in done.stdout and "ligne(s) lue(s)" in done.stdout
-    assert "openpyxl" not in outcome["modules"]
+    run = run_cli("validate", str(sample), "--report-dir", str(reports), cwd=tmp_path)
+    assert run.code in (0, 1), run.stderr[-2000:]
+    assert f"{sample.name} : " in run.stdout and "ligne(s) lue(s)" in run.stdout
+    assert "openpyxl" not in run.modules
 
 
-# The real command line in a fresh interpreter, then which top-level modules it imported.
-_CLI = """
-import json, sys
-from panorama.cli import main
-sys.argv = ["panorama", *sys.argv[1:]]
-try:
-    code = main()
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if "." not in m)}), file=sys.stderr)
-"""

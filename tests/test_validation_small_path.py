@@ -20,22 +20,12 @@ from panorama.normalise import cells
 from panorama.validation import rules as rules_module
 from panorama.validation.rules import load_rules
 from panorama.validation.submission import validate_paths, validate_submission
+from support.cli_modules import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 NEVER_FOR_A_CSV = ("pandas", "pyarrow", "xlrd", "odf", "numpy", "openpyxl", "PIL")  # reports included
 NEVER_TO_VALIDATE = NEVER_FOR_A_CSV  # reading and validating alone
 
-# Runs the real command line in a fresh interpreter, then says which heavy modules it imported.
-CLI = """
-import json, sys
-from panorama.cli import main
-sys.argv = ["panorama", *sys.argv[1:]]
-try:
-    code = main()
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if "." not in m)}), file=sys.stderr)
-"""
 VALIDATE = """
 import json, sys
 from pathlib import Path
@@ -59,11 +49,9 @@ def soixante(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_validate_command_on_a_small_csv_imports_no_dataframe_library(soixante: Path, tmp_path: Path) -> None:
     reports = tmp_path / "rapports"
-    run = subprocess.run([sys.executable, "-c", CLI, "validate", str(soixante), "--report-dir", str(reports)],
-                         capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120)
-    outcome = json.loads(run.stderr.strip().splitlines()[-1])
-    assert outcome["code"] == 1  # the synthetic file's deliberate errors block
-    assert not set(NEVER_FOR_A_CSV) & set(outcome["modules"])
+    run = run_cli("validate", str(soixante), "--report-dir", str(reports), cwd=tmp_path, timeout=120)
+    assert run.code == 1  # the synthetic file's deliberate errors block
+    assert not set(NEVER_FOR_A_CSV) & run.modules
     assert "soixante.csv : 60 ligne(s) lue(s), 57 acceptée(s) ; 3 bloquant(s)" in run.stdout
     report = json.loads((reports / "soixante.csv.rapport.json").read_text(encoding="utf-8"))
     assert (report["lignes_lues"], report["lignes_acceptees"], report["nombre_de_constats"]) == (60, 57, 6)
