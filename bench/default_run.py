@@ -1,6 +1,6 @@
 """The default run as people meet it: each command a fresh process, imports included.
 
-Usage: python bench/default_run.py [--raw data/raw] [--rounds 1] [--no-server | --server-only]
+Usage: python bench/default_run.py [--raw data/raw] [--rounds 1] [--no-server | --server-only | --plain-only]
 
 Prints, each as a child process measured through os.wait4 (bench/common.run_child):
 - `validate_60_rows`: `panorama validate` on one 60-row submission (bench/synthetic.py);
@@ -18,7 +18,7 @@ Prints, each as a child process measured through os.wait4 (bench/common.run_chil
   steward's second run).
 
 `--server-only` measures the plain path and the server part only (the ephemeral part takes the
-longest and moves least).
+longest and moves least); `--plain-only` the two commands without Prefect.
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def _counts(raw: Path) -> tuple[int, int, int]:
     return files, sum(1 for e in editions if e.files), sum(1 for s in STAGES if not s.fans_out)
 
 
-def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True) -> dict[str, Any]:
+def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True, plain_only: bool = False) -> dict[str, Any]:
     from bench.synthetic import write_submission
 
     ensure_repo_on_path()
@@ -110,13 +110,15 @@ def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True) -> dic
             return run_child(args, env=env_, cwd=CODE, stderr_path=work / f"{log}.err")
 
         out = ["--raw", raw, "--out", work / "out", "--report-dir", work / "rapports", "--force"]
-        if ephemeral:
+        if ephemeral or plain_only:
             result["validate_60_rows"] = _rounds(
                 lambda i: run([PANORAMA, "validate", sixty, "--report-dir", work / f"v{i}"], env, "validate"), rounds)
         result["plain"] = _rounds(lambda i: run([PANORAMA, "run", "--direct", *out], env, "plain"), rounds)
         plain = result["plain"]["seconds"]
         trivial = [sys.executable, "-c", TRIVIAL_FLOW, str(validation_tasks), str(stages)]
-        if ephemeral:
+        if plain_only:
+            pass
+        elif ephemeral:
             result["plain_without_charts"] = _rounds(
                 lambda i: run([sys.executable, "-c", NO_CHARTS, "run", "--direct", *out], env, "plain-nocharts"),
                 rounds)
@@ -126,7 +128,7 @@ def measure(raw: Path, rounds: int, server: bool, ephemeral: bool = True) -> dic
             floor = result["trivial_ephemeral"]["seconds"]
             result["ephemeral_prefect_minus_floor_over_plain"] = round(
                 (result["prefect_ephemeral"]["seconds"] - floor) / plain, 3)
-        if server:
+        if server and not plain_only:
             result["server"] = _with_server(work, out, trivial, rounds, run, plain)
         for err in sorted(work.glob("*.err")):
             if err.stat().st_size:
@@ -169,12 +171,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parts.add_argument("--no-server", action="store_true", help="skip the runs against a running server")
     parts.add_argument("--server-only", action="store_true",
                        help="the plain path and the runs against a running server only")
+    parts.add_argument("--plain-only", action="store_true", help="`validate` and the plain path only (no Prefect)")
     parser.add_argument("--code", type=Path, help="measure this tree's code (default: this repository)")
     parser.add_argument("--name", default="default_run", help="result file name in bench/results/")
     args = parser.parse_args(argv)
     global CODE
     CODE = (args.code or REPO).resolve()
-    result = measure(args.raw.resolve(), args.rounds, not args.no_server, ephemeral=not args.server_only)
+    result = measure(args.raw.resolve(), args.rounds, not args.no_server, ephemeral=not args.server_only,
+                     plain_only=args.plain_only)
     return write_result(args.name, {"code": str(CODE), **result})
 
 

@@ -9,8 +9,10 @@ Heavy libraries are imported inside the stage that needs them.
 """
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +80,7 @@ class Stage:
     run: Callable[[Build], str]     # does the work; returns the French detail line
     fans_out: bool = False          # runs its files through Build.map_files (the flow: in the flow body)
     gate: bool = False              # after it, a blocked edition stops the run (BlockedEdition)
+    needs: tuple[str, ...] = ()     # heavy modules it imports: loaded ahead while the files are validated
 
 
 def french_int(n: int) -> str:
@@ -90,6 +93,15 @@ def plural(n: int, one: str, many: str) -> str:
 
 
 # ---- helpers the stages share with other callers (CLI, tests) ---------------------------------
+
+def prepare_imports(modules: Iterable[str]) -> None:
+    """Import `modules` ahead of their stages; one that fails waits for its stage, and its message there."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            return
+
 
 def load_resource_links(state_file: Path | None) -> dict[str, str] | None:
     """Stable URLs (`/api/1/datasets/r/<id>`) of resources already published, for the dashboard."""
@@ -198,9 +210,11 @@ def fingerprint_stage(build: Build) -> str:
 def validation_stage(build: Build) -> str:
     """Read and validate every file of every edition (the history needs them all)."""
     from panorama.validation.submission import EditionValidation
-    from panorama.validation.targets import sequential, validate_groups
+    from panorama.validation.targets import beside, sequential, validate_groups
 
-    outcomes = validate_groups(build.editions, build.partial, build.map_files or sequential)
+    ahead = [m for s in STAGES for m in s.needs if m not in sys.modules]
+    map_files = build.map_files or (beside(lambda: prepare_imports(ahead)) if ahead else sequential)
+    outcomes = validate_groups(build.editions, build.partial, map_files)
     build.validations = [o for o in outcomes if isinstance(o, EditionValidation)]
     subs = [s for v in build.validations for s in v.submissions]
     rows = sum(s.rows_read for s in subs)
@@ -285,10 +299,10 @@ STAGES: tuple[Stage, ...] = (
     Stage("empreinte", "Empreinte des entrées", fingerprint_stage),
     Stage("validation", "Lecture et validation", validation_stage, fans_out=True),
     Stage("rapports", "Rapports de validation", reports_stage, gate=True),
-    Stage("identite", "Identification des projets", identity_stage),
-    Stage("indicateurs", "Indicateurs", figures_stage),
-    Stage("documents", "Documents", documents_stage),
-    Stage("export", "Export", export_stage),
+    Stage("identite", "Identification des projets", identity_stage, needs=("panorama.identity",)),
+    Stage("indicateurs", "Indicateurs", figures_stage, needs=("panorama.figures",)),
+    Stage("documents", "Documents", documents_stage, needs=("panorama.changelog", "panorama.dashboard")),
+    Stage("export", "Export", export_stage, needs=("panorama.export",)),
 )
 
 

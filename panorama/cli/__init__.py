@@ -7,11 +7,14 @@ internal error (a French message naming the journal where the details are), 130 
 """
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import signal
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -250,4 +253,23 @@ def main() -> None:
         code = _internal_error(error)
     if code == INTERRUPTED_EXIT:
         _error_console().print("Interrompu.")
-    sys.exit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with `code`, skipping the interpreter's teardown of every module when nothing needs it.
+
+    With pandas and Arrow loaded that teardown takes about 0.15 s on a 2-core machine, for nothing:
+    the atexit handlers (journal, temporary folders) still run and the terminal is flushed. Prefect
+    or another live thread gets the normal exit, which joins its threads."""
+    if "prefect" in sys.modules or threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+                pass
+        os._exit(code)

@@ -30,9 +30,35 @@ class CannotValidate(PanoramaError):
     """A path is missing or holds nothing to validate: the command stops before writing anything."""
 
 
+BESIDE_MAX_BYTES = 16 * 1024 * 1024  # beyond, sending the child's tables back costs more than it saves
+
+
 def sequential(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
     """Validate files one after the other, in order (the plain path)."""
     return [validate_submission(path, edition) for path, edition in jobs]
+
+
+def beside(meanwhile: Callable[[], object]) -> MapFiles:
+    """`sequential` in a forked child while this process runs `meanwhile` (`panorama.forked`).
+
+    The plain run imports the later stages' libraries meanwhile. Files larger together than
+    BESIDE_MAX_BYTES are validated here, after `meanwhile`."""
+    from panorama.forked import call_beside
+
+    def run(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
+        if sum(_size(path) for path, _ in jobs) > BESIDE_MAX_BYTES:
+            meanwhile()
+            return sequential(jobs)
+        return call_beside(lambda: sequential(jobs), meanwhile)
+
+    return run
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone or unreadable: validation says so
+        return 0
 
 
 def group_paths(paths: Sequence[Path]) -> list[Group]:

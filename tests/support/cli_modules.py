@@ -1,7 +1,8 @@
 """The real `panorama` command in a fresh interpreter, and which modules it imported.
 
 Start-up and light-path tests (issue #12) assert what a command does not import: the wrapper calls
-the real entry point, then writes the names of every loaded module once the command has exited.
+the real entry point and, from an atexit handler (which runs however the command exits), writes
+the names of every loaded module.
 """
 from __future__ import annotations
 
@@ -15,14 +16,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 _WRAPPER = """
-import json, sys
+import atexit, json, sys
 sys.argv = ["panorama", *sys.argv[1:]]
+atexit.register(lambda: sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules))))
 from panorama.cli import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-sys.stderr.write("\\nMODULES=" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+main()
 """
 
 
@@ -41,5 +39,4 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None, tim
                           stdin=subprocess.DEVNULL)
     err, _, payload = done.stderr.rpartition("\nMODULES=")
     assert payload, done.stderr[-2000:]
-    loaded = json.loads(payload)
-    return CliRun(loaded["code"], {m.split(".")[0] for m in loaded["modules"]}, done.stdout, err)
+    return CliRun(done.returncode, {m.split(".")[0] for m in json.loads(payload)}, done.stdout, err)

@@ -1,0 +1,136 @@
+"""One call in a forked child while the parent works (`panorama.forked`), and the plain run's
+validation done that way (issue #12: the plain path hides the pandas import behind validation)."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from panorama import forked
+from panorama.edition import discover_editions
+from panorama.forked import call_beside, can_fork
+from panorama.validation import targets
+from panorama.validation.targets import beside, file_jobs, sequential
+from tests.support.cli_modules import run_cli
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+needs_fork = pytest.mark.skipif(not can_fork(), reason="needs os.fork and two usable cores")
+
+
+def test_the_call_runs_in_a_child_while_the_parent_runs_meanwhile() -> None:
+    seen: list[int] = []
+    result = call_beside(lambda: (os.getpid(), 6 * 7), lambda: seen.append(os.getpid()))
+    assert seen == [os.getpid()]  # meanwhile: here
+    assert result[1] == 42
+    assert (result[0] != os.getpid()) == can_fork()  # the call: in a child, where a fork is usable
+
+
+@needs_fork
+def test_a_call_that_raises_in_the_child_is_run_again_here_and_raises_here() -> None:
+    calls: list[int] = []
+
+    def call() -> int:
+        calls.append(os.getpid())
+        raise ValueError("refusé")
+
+    with pytest.raises(ValueError, match="refusé"):
+        call_beside(call, lambda: None)
+    assert calls == [os.getpid()]  # the child's attempt left no trace here; the parent's raised
+
+
+@needs_fork
+def test_a_child_that_dies_or_sends_what_does_not_pickle_is_replaced_by_a_call_here() -> None:
+    parent = os.getpid()
+
+    def dies() -> str:
+        if os.getpid() != parent:
+            os._exit(5)
+        return "ici"
+
+    assert call_beside(dies, lambda: None) == "ici"
+    made_here = call_beside(lambda: (lambda: os.getpid()), lambda: None)  # a lambda does not pickle
+    assert made_here() == parent
+
+
+@needs_fork
+def test_an_interrupted_parent_stops_its_child_and_leaves_no_process(tmp_path: Path) -> None:
+    marker = tmp_path / "enfant"
+
+    def slow() -> None:
+        marker.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def interrupted() -> None:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        call_beside(slow, interrupted)
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):  # killed and reaped: not even a zombie
+        os.kill(int(marker.read_text()), 0)
+
+
+def test_without_a_usable_fork_meanwhile_then_the_call_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    order: list[str] = []
+    assert call_beside(lambda: order.append("call") or os.getpid(), lambda: order.append("meanwhile")) == os.getpid()
+    assert order == ["meanwhile", "call"]
+
+
+def _jobs() -> list[targets.FileJob]:
+    return [job for edition in discover_editions(RAW) for job in file_jobs(edition)]
+
+
+def _same(a: list, b: list) -> None:
+    assert [r.file for r in a] == [r.file for r in b]
+    for x, y in zip(a, b):
+        assert [vars(f) for f in x.findings] == [vars(f) for f in y.findings]
+        assert (x.rows_read, x.rows_accepted, x.sha256, x.labels, x.columns) == \
+               (y.rows_read, y.rows_accepted, y.sha256, y.labels, y.columns)
+        pd.testing.assert_frame_equal(x.table, y.table, check_exact=True)
+
+
+def test_files_validated_in_a_child_give_what_validating_here_gives() -> None:
+    jobs = _jobs()
+    assert len(jobs) > 30
+    meanwhile: list[bool] = []
+    _same(beside(lambda: meanwhile.append(True))(jobs), sequential(jobs))
+    assert meanwhile == [True]
+
+
+def test_files_larger_together_than_the_limit_are_validated_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(targets, "BESIDE_MAX_BYTES", 0)
+    monkeypatch.setattr(forked, "call_beside", lambda *a: pytest.fail("no child for large files"))
+    jobs = _jobs()[:5]
+    meanwhile: list[bool] = []
+    _same(beside(lambda: meanwhile.append(True))(jobs), sequential(jobs))
+    assert meanwhile == [True]
+
+
+def test_the_real_command_publishes_the_same_files_as_the_pipeline_run_here(tmp_path: Path) -> None:
+    """`panorama run --direct` in a fresh interpreter validates in a child (nothing of pandas is loaded
+    there yet) and leaves by the fast exit; what it writes is what the sequential in-process run writes."""
+    from panorama.pipeline import run_pipeline
+
+    run = run_cli("run", "--direct", "--raw", str(RAW), "--out", str(tmp_path / "cmd"),
+                  "--report-dir", str(tmp_path / "cmd-rapports"), env={"COLUMNS": "200"})
+    assert run.code == 0, run.stderr[-2000:]
+    assert "Fichiers publiés" in run.stdout  # the summary reached the pipe whole before the fast exit
+    assert list((tmp_path / "cmd-rapports" / "journaux").glob("panorama-*.log"))  # the command's own journal
+    run_pipeline(RAW, tmp_path / "ici", tmp_path / "ici-rapports")
+    for folder in ("", "-rapports"):
+        mine = {p.relative_to(tmp_path / f"ici{folder}"): p.read_bytes()
+                for p in sorted((tmp_path / f"ici{folder}").rglob("*")) if p.is_file()}
+        theirs = {p.relative_to(tmp_path / f"cmd{folder}"): p.read_bytes()
+                  for p in sorted((tmp_path / f"cmd{folder}").rglob("*")) if p.is_file() and p.parent.name != "journaux"}
+        assert len(mine) > 20
+        assert mine.keys() == theirs.keys()
+        assert [k for k in mine if mine[k] != theirs[k]] == []
