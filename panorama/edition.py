@@ -17,6 +17,7 @@ SUBMISSION_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls
 EDITION_FILE = "edition.toml"
 ALIASES_FILE = "identifiants.csv"
 EDITION_ID = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 2000, 2200  # the panorama began in 2016; the tables hold dates up to 2262
 # Steward's data and notes allowed at the top of the raw folder beside the edition folders.
 RAW_TOP_FILES = frozenset({ALIASES_FILE, "politique.toml", "ministeres.csv", "valeurs-non-communiquees.csv", "figures.csv"})
 NOTE_PREFIXES = ("readme", "lisezmoi")
@@ -117,6 +118,11 @@ def load_edition(folder: Path) -> Edition:
     if not isinstance(date, dt.date):
         raise InvalidEdition(
             f"{toml_path} : « date_publication » doit être une date TOML (exemple : date_publication = 2017-11-29)."
+        )
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise InvalidEdition(
+            f"{toml_path} : « date_publication » {date.isoformat()} est hors des années possibles : une faute de "
+            f"frappe ? Attendu : une date entre {FIRST_YEAR} et {LAST_YEAR} (exemple : date_publication = 2017-11-29)."
         )
     libelle = meta.get("libelle")
     if not isinstance(libelle, str) or not libelle.strip():

@@ -239,8 +239,10 @@ def identity_stage(build: Build) -> str:
     """Identify projects across editions, assemble the history, list the unsure links."""
     from panorama.export.atomic import write_bytes_atomic
     from panorama.identity import assign_identifiers, load_aliases
+    from panorama.normalise.ministries import load_reference
 
-    identity = assign_identifiers([(v.edition, v.table) for v in build.validations], load_aliases(build.raw_dir))
+    identity = assign_identifiers([(v.edition, v.table) for v in build.validations], load_aliases(build.raw_dir),
+                                  load_reference(build.raw_dir))
     build.identity = identity
     review = build.report_dir / REVIEW_FILE
     write_bytes_atomic(review, identity.review.to_csv(index=False, lineterminator="\n").encode("utf-8"))

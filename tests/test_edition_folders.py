@@ -220,6 +220,18 @@ def test_a_date_not_after_the_previous_edition_is_refused(raw: Path, date: str) 
     refused(raw, f"l'édition 2025-06 (n° 21) a une date_publication {date}", "2024-12", "2025-06/edition.toml")
 
 
+@pytest.mark.parametrize("date", ["0201-06-30", "1999-12-31", "2201-01-01"])
+def test_a_publication_date_outside_the_possible_years_is_refused(raw: Path, date: str) -> None:
+    """A typo such as 0201 used to end the run with an internal error once the history was dated."""
+    edition(raw, "2025-06", 21, date)
+    refused(raw, f"2025-06/edition.toml : « date_publication » {date} est hors des années possibles",
+            "entre 2000 et 2200")
+    result = cli("run", "--direct", "--raw", str(raw), "--out", str(raw.parent / "out"),
+                 "--report-dir", str(raw.parent / "rapports"))
+    assert result.returncode == 2 and "hors des années possibles" in result.stdout + result.stderr
+    assert not (raw.parent / "out").exists()
+
+
 def test_a_future_date_is_a_warning_not_an_error(raw: Path) -> None:
     edition(raw, "2025-06", 21, "2025-06-30")
     editions = discover_editions(raw)

@@ -51,6 +51,9 @@ def _types(table) -> dict[str, list]:
     ("utf-16", FULL, "\t", "UTF-16"),
     ("utf-16-le", FULL, "\t", "UTF-16 LE"),
     ("utf-16-be", FULL, ",", "UTF-16 BE"),
+    ("utf-32", FULL, ";", "UTF-32"),  # PowerShell's Out-File -Encoding UTF32
+    ("utf-32-le", FULL, "\t", "UTF-32 LE"),
+    ("utf-32-be", FULL, ",", "UTF-32 BE"),
 ])
 def test_each_encoding_is_detected_read_and_said(tmp_path: Path, codec: str, rows, delimiter: str, label: str) -> None:
     path = F.write_csv(tmp_path / f"remontee-{codec}.csv", rows, delimiter=delimiter, encoding=codec)

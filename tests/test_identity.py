@@ -107,6 +107,33 @@ def test_date_and_ministry_signals() -> None:
     assert ft.ministry_similarity("MJ", None, "MEF", None) == 0.0
 
 
+def test_the_stewards_renamings_make_one_family_for_the_matcher(tmp_path: Path) -> None:
+    """A ministry the steward adds in data/raw/ministeres.csv with its successor (a new government's
+    renaming): the matcher counts the old and the new code as the same ministry, as it does for the
+    bundled renamings; without the steward's file they stay apart."""
+    from panorama.normalise.ministries import load_reference
+
+    (tmp_path / "ministeres.csv").write_text(
+        "code,nom,aliases,successeur\nMNUMIA,Ministère du Numérique et de l'IA,,SPM\n", encoding="utf-8")
+    reference = load_reference(tmp_path)
+    families = ft.families_of(reference.ministries)
+    assert ft.ministry_similarity("MNUMIA", None, "SPM", None, families) == 1.0
+    assert ft.ministry_similarity("MNUMIA", None, "SPM", None) == 0.0  # bundled reference alone
+    assert ft.ministry_similarity("MACP", None, "MEF", None, families) == 1.0  # the bundled ones still hold
+
+    before = table([project("SPM", "FRANCE CONNECT", "Fédération d'identité pour les démarches en ligne.",
+                            "2016-01-01", 30.0)])
+    after = table([project("MNUMIA", "FRANCE CONNECT", "Fédération d'identité pour les démarches en ligne.",
+                           "2016-01-01", 30.0)])
+    tables = [(edition("2024-06", 1), before), (edition("2024-12", 2), after)]
+    with_steward = assign_identifiers(tables, empty_aliases(), reference).links
+    bundled = assign_identifiers(tables, empty_aliases()).links
+    linked = with_steward[with_steward["edition"] == "2024-12"].iloc[0]
+    assert linked["source"] == "rapprochement" and "même ministère" in linked["preuves"]
+    assert "même ministère" not in bundled[bundled["edition"] == "2024-12"].iloc[0]["preuves"]
+    assert linked["score"] > bundled[bundled["edition"] == "2024-12"].iloc[0]["score"]
+
+
 # --- identifiers ------------------------------------------------------------------------------
 
 def test_minted_identifiers_are_valid_folded_and_suffixed_on_collision() -> None:

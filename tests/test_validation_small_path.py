@@ -85,6 +85,33 @@ def test_the_small_and_the_vectorised_path_give_the_same_findings_and_table(
     assert list(small.table.dtypes) == list(large.table.dtypes)
 
 
+def test_dates_beyond_what_a_table_holds_are_not_dates_on_both_paths(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Years such as 0201 or 9999 (a typo, a placeholder): a warning on both paths, never a crash.
+
+    The vectorised path (files of 5,000 rows and more) used to stop on them with an internal error."""
+    import csv
+
+    path = tmp_path / "dates.csv"
+    write_submission(path, 12)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("date_debut")
+    odd = ["12/05/0201", "3000-01-01", "15/03/1500", "01/01/9999", "1677-09-21", "2262-04-12"]
+    for row, value in zip(rows[1:], odd):
+        row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    (small,), (large,) = _both_paths(monkeypatch, [path])
+    assert [vars(f) for f in small.findings] == [vars(f) for f in large.findings]
+    flagged = {f.row: f for f in large.findings if f.field == "date_debut"}
+    assert set(flagged) >= set(range(2, 2 + len(odd)))
+    assert all(flagged[r].severity == "avertissement" and "date" in flagged[r].message for r in range(2, 2 + len(odd)))
+    pd.testing.assert_frame_equal(small.table, large.table, check_exact=True)
+    kept = large.table[large.table["_ligne"] < 2 + len(odd)]
+    assert len(kept) and kept["date_debut"].isna().all()  # kept projects, without a start date
+
+
 def test_duplicates_across_small_files_match_the_vectorised_check(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"

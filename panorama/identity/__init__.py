@@ -20,10 +20,10 @@ import pandas as pd
 from panorama.edition import Edition
 from panorama.errors import InvalidEdition
 from panorama.history import stack_editions
-from panorama.identity import matcher
+from panorama.identity import features, matcher
 from panorama.identity.aliases import load_aliases, match_key
 from panorama.identity.ids import is_valid_identifier, mint
-from panorama.normalise.ministries import resolve_ministry
+from panorama.normalise.ministries import MinistryReference, resolve_ministry
 
 __all__ = ["IdentityResult", "assign_identifiers", "load_aliases", "REVIEW_COLUMNS", "LINK_COLUMNS"]
 
@@ -133,8 +133,13 @@ def _check_unique(edition: Edition, table: pd.DataFrame, ids: list[str | None]) 
         first[ident] = i
 
 
-def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.DataFrame) -> IdentityResult:
-    """Give every row of every edition its identifier and stack them into the history."""
+def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.DataFrame,
+                       ministries: MinistryReference | None = None) -> IdentityResult:
+    """Give every row of every edition its identifier and stack them into the history.
+
+    `ministries`: the run's reference (`load_reference(raw_dir)`), whose renamings make two codes
+    one family for the matcher; the bundled one when not given."""
+    families = features.families_of(ministries.ministries) if ministries is not None else None
     ordered = sorted(tables, key=lambda item: item[0].numero)
     latest: dict[str, tuple[int, str, dict[str, object]]] = {}  # id → (edition index, edition id, fields)
     taken: set[str] = set()
@@ -154,7 +159,7 @@ def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.D
         candidates = {ident: {**latest[ident][2], "identifiant": ident, "_saut": index - latest[ident][0] - 1,
                               "_edition": latest[ident][1]}
                       for ident in sorted(ident for ident in latest if ident not in used)}
-        result = matcher.assign({i: records[i] for i in range(len(table)) if ids[i] is None}, candidates)
+        result = matcher.assign({i: records[i] for i in range(len(table)) if ids[i] is None}, candidates, families)
         chosen = {int(pair["courant"]): pair for pair in result.pairs if pair["decision"] != ""}
         for label, ident in result.links.items():
             ids[int(label)] = ident

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from panorama.normalise.ministries import load_ministries, ministry_key
+from panorama.normalise.ministries import Ministry, load_ministries, ministry_key
 
 # Words that carry no identity: French articles and prepositions, plus generic project words.
 STOPWORDS = frozenset(
@@ -212,43 +212,61 @@ def date_similarity(left: object, right: object) -> float | None:
     return 0.0
 
 
-@lru_cache(maxsize=1)
-def _family_roots() -> dict[str, str]:
-    """Ministry code → the code at the end of its renaming chain (reference table's `successeur`).
+class Families:
+    """Ministry code → the code at the end of its renaming chain (the reference's `successeur`).
 
     "MEF" and "MACP" (whose successor is "MEF") share a family, so a project that moved from one
-    to the other keeps this (weak) evidence.
+    to the other keeps this (weak) evidence. Built from the run's reference: the bundled table
+    plus the steward's `data/raw/ministeres.csv`, whose renamings count as the bundled ones do.
+    Compared by identity (one per reference), so the similarity caches keep them apart.
     """
-    parent: dict[str, str] = {}
 
-    def find(code: str) -> str:
-        while parent.setdefault(code, code) != code:
-            code = parent[code]
-        return code
+    def __init__(self, ministries: Iterable[Ministry]) -> None:
+        parent: dict[str, str] = {}
 
-    for ministry in load_ministries():
-        root = find(ministry_key(ministry.code))
-        if ministry.successeur:
-            other = find(ministry_key(ministry.successeur))
-            if other != root:
-                parent[max(root, other)] = min(root, other)
-    return {code: find(code) for code in list(parent)}
+        def find(code: str) -> str:
+            while parent.setdefault(code, code) != code:
+                code = parent[code]
+            return code
+
+        for ministry in ministries:
+            root = find(ministry_key(ministry.code))
+            if ministry.successeur:
+                other = find(ministry_key(ministry.successeur))
+                if other != root:
+                    parent[max(root, other)] = min(root, other)
+        self.roots = {code: find(code) for code in list(parent)}
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - a handful of Families per process, each kept for the run
+    def of(self, code: str) -> frozenset[str]:
+        """The families a ministry code belongs to; a joint code ("MTES-MAA") belongs to each part's."""
+        parts = [code, *re.split(r"[-/]", code)] if code else []
+        return frozenset(self.roots.get(ministry_key(p), ministry_key(p)) for p in parts if ministry_key(p))
 
 
-@lru_cache(maxsize=4096)
-def ministry_families(code: str) -> frozenset[str]:
-    """The families a ministry code belongs to; a joint code ("MTES-MAA") belongs to each part's."""
-    roots = _family_roots()
-    parts = [code, *re.split(r"[-/]", code)] if code else []
-    return frozenset(roots.get(ministry_key(p), ministry_key(p)) for p in parts if ministry_key(p))
+@lru_cache(maxsize=8)
+def families_of(ministries: tuple[Ministry, ...]) -> Families:
+    """One `Families` per reference (its ministries, in order)."""
+    return Families(ministries)
+
+
+@lru_cache(maxsize=1)
+def bundled_families() -> Families:
+    return families_of(load_ministries())
+
+
+def ministry_families(code: str, families: Families | None = None) -> frozenset[str]:
+    """The families a ministry code belongs to (bundled reference unless `families` says otherwise)."""
+    return (families or bundled_families()).of(code)
 
 
 @lru_cache(maxsize=16384)  # a handful of ministries, compared for every pair of rows
-def ministry_similarity(code_left: object, name_left: object, code_right: object, name_right: object) -> float | None:
+def ministry_similarity(code_left: object, name_left: object, code_right: object, name_right: object,
+                        families: Families | None = None) -> float | None:
     """1 for the same ministry or family (code or name), else 0; never decisive on its own."""
     if not (code_left or name_left) or not (code_right or name_right):
         return None
-    if code_left and code_right and ministry_families(str(code_left)) & ministry_families(str(code_right)):
+    if code_left and code_right and ministry_families(str(code_left), families) & ministry_families(str(code_right), families):
         return 1.0
     if name_left and name_right and " ".join(words(name_left)) == " ".join(words(name_right)):
         return 1.0

@@ -80,7 +80,8 @@ def _month(value: object) -> str:
 
 
 def _pair(cur_label: object, cur: Record, cur_vec: dict[str, float],
-          cand_label: object, cand: Record, cand_vec: dict[str, float]) -> dict[str, object]:
+          cand_label: object, cand: Record, cand_vec: dict[str, float],
+          families: ft.Families | None = None) -> dict[str, object]:
     """One pair's signals, score and evidence, from the scalar functions of `features`."""
     signals: dict[str, float | None] = {
         "nom": ft.name_similarity(cur["nom_projet"], cand["nom_projet"]),
@@ -91,7 +92,7 @@ def _pair(cur_label: object, cur: Record, cur_vec: dict[str, float],
             cand["cout_estime_meur"], cand["duree_previsionnelle_annees"],
         ),
         "ministere": ft.ministry_similarity(
-            cur["ministere_code"], cur["ministere_nom"], cand["ministere_code"], cand["ministere_nom"]
+            cur["ministere_code"], cur["ministere_nom"], cand["ministere_code"], cand["ministere_nom"], families
         ),
         "zone": ft.zone_similarity(cur["zone_fonctionnelle"], cand["zone_fonctionnelle"]),
     }
@@ -105,7 +106,8 @@ def _pair(cur_label: object, cur: Record, cur_vec: dict[str, float],
 
 
 def _plausible(current: Sequence[Record], candidates: Sequence[Record], cur_vec: Sequence[dict[str, float]],
-               cand_vec: Sequence[dict[str, float]], floor: float) -> list[tuple[int, int, float]]:
+               cand_vec: Sequence[dict[str, float]], floor: float,
+               families: ft.Families | None = None) -> list[tuple[int, int, float]]:
     """The (current, candidate) positions whose score may reach `floor`, with the name similarity
     each would need: an upper bound of every pair's score, with the name taken as identical, from
     `screen`'s signal matrices. `SCREEN_SLACK` covers the cosine's rounding and the score's rounding
@@ -117,7 +119,7 @@ def _plausible(current: Sequence[Record], candidates: Sequence[Record], cur_vec:
         "description": np.minimum(cosine + screen.COSINE_SLACK, 1.0),
         "debut": screen.date_matrix(current, candidates),
         "profil": screen.profile_matrix(current, candidates),
-        "ministere": screen.ministry_matrix(current, candidates),
+        "ministere": screen.ministry_matrix(current, candidates, families),
         "zone": screen.zone_matrix(current, candidates),
     }
     bound = sum(w * np.where(np.isnan(signals[k]), MISSING_SIGNAL, signals[k]) for k, w in WEIGHTS.items())
@@ -131,8 +133,8 @@ def _plausible(current: Sequence[Record], candidates: Sequence[Record], cur_vec:
     return list(zip(rows.tolist(), cols.tolist(), needed.tolist()))
 
 
-def _scored(current: Mapping[object, Record], candidates: Mapping[object, Record], floor: float | None
-            ) -> list[dict[str, object]]:
+def _scored(current: Mapping[object, Record], candidates: Mapping[object, Record], floor: float | None,
+            families: ft.Families | None = None) -> list[dict[str, object]]:
     """Every pair scored (`floor` None), or only those scoring `floor` or more (screened first)."""
     cur_labels, cur_records = list(current), list(current.values())
     cand_labels, cand_records = list(candidates), list(candidates.values())
@@ -140,37 +142,41 @@ def _scored(current: Mapping[object, Record], candidates: Mapping[object, Record
                                       *(r["description"] for r in cand_records)])
     cur_vec, cand_vec = vectors[: len(cur_records)], vectors[len(cur_records):]
     if floor is None:
-        return [_pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j])
+        return [_pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j],
+                      families)
                 for i in range(len(cur_records)) for j in range(len(cand_records))]
     pairs = []
-    for i, j, needed in _plausible(cur_records, cand_records, cur_vec, cand_vec, floor):
+    for i, j, needed in _plausible(cur_records, cand_records, cur_vec, cand_vec, floor, families):
         if ft.name_may_reach(cur_records[i]["nom_projet"], cand_records[j]["nom_projet"], needed):
-            pair = _pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j])
+            pair = _pair(cur_labels[i], cur_records[i], cur_vec[i], cand_labels[j], cand_records[j], cand_vec[j],
+                         families)
             if pair["score"] >= floor:
                 pairs.append(pair)
     return pairs
 
 
-def score_pairs(current: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+def score_pairs(current: pd.DataFrame, candidates: pd.DataFrame, families: ft.Families | None = None) -> pd.DataFrame:
     """Every pair's signals and score; `candidates` needs an `identifiant` and a `_saut` (skips).
 
     The reference the screened scoring of `assign` is checked against."""
     if current.empty or candidates.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PAIR_COLUMNS})
     rows = _scored(dict(zip(current.index, current.to_dict("records"))),
-                   dict(zip(candidates.index, candidates.to_dict("records"))), None)
+                   dict(zip(candidates.index, candidates.to_dict("records"))), None, families)
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
-def assign(current: Mapping[object, Record], candidates: Mapping[str, Record]) -> Assignment:
+def assign(current: Mapping[object, Record], candidates: Mapping[str, Record],
+           families: ft.Families | None = None) -> Assignment:
     """Greedy one-to-one assignment on the pairs scoring `T_LOW` or more, highest score first.
 
     `current` maps a row label to its fields; `candidates` maps an identifiant to the fields of its
     latest appearance, with `identifiant` and `_saut` (editions skipped). A pair below `T_LOW`
     never takes part in the assignment, so it is neither scored in full nor kept. Ties are broken
-    by identifiant then row label so the result never depends on row order.
+    by identifiant then row label so the result never depends on row order. `families`: the
+    run's ministry renamings (default: the bundled reference's).
     """
-    pairs = _scored(current, candidates, T_LOW) if current and candidates else []
+    pairs = _scored(current, candidates, T_LOW, families) if current and candidates else []
     links: dict[object, str] = {}
     order = sorted(pairs, key=lambda p: (-p["score"], str(p["identifiant"]), str(p["courant"])))
     taken_cur: set[object] = set()

@@ -80,11 +80,13 @@ def _by_distinct(left: list[tuple], right: list[tuple], similarity) -> np.ndarra
     return table[li[:, None], ri[None, :]]
 
 
-def ministry_matrix(current: Sequence[Record], candidates: Sequence[Record]) -> np.ndarray:
+def ministry_matrix(current: Sequence[Record], candidates: Sequence[Record],
+                    families: ft.Families | None = None) -> np.ndarray:
     """`features.ministry_similarity` for every pair; NaN where it is None."""
     def keys(records: Sequence[Record]) -> list[tuple]:
         return [(r["ministere_code"], r["ministere_nom"]) for r in records]
-    return _by_distinct(keys(current), keys(candidates), ft.ministry_similarity)
+    return _by_distinct(keys(current), keys(candidates),
+                        lambda cl, nl, cr, nr: ft.ministry_similarity(cl, nl, cr, nr, families))
 
 
 def zone_matrix(current: Sequence[Record], candidates: Sequence[Record]) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Which encoding a text submission is in: UTF-8/16 by their marks, 8-bit ones by French plausibility.
 
 Ministries' tools write UTF-8 (with or without BOM), UTF-16 ("Texte Unicode" in Excel, with a
-BOM; some tools without), Windows-1252, and older ones Mac Roman, ISO-8859-15/-1 or DOS CP850.
+BOM; some tools without), Windows-1252, and older ones Mac Roman, ISO-8859-15/-1 or DOS CP850;
+PowerShell's `-Encoding UTF32` writes UTF-32 (with a BOM).
 Any 8-bit file decodes in several of these, so the choice is made on what the text becomes: the
 non-ASCII bytes (collected with their neighbours over the whole file, never the whole text in
 memory) must become French letters and typography in the right places. charset-normalizer's
@@ -22,6 +23,7 @@ EIGHT_BIT = ("cp1252", "iso8859_15", "latin_1", "mac_roman", "cp850")   # order 
 LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)", "utf-16": "UTF-16 (avec BOM, « Texte Unicode »)",
     "utf-16-le": "UTF-16 LE (sans BOM)", "utf-16-be": "UTF-16 BE (sans BOM)", "cp1252": "Windows-1252 (ANSI)",
+    "utf-32": "UTF-32 (avec BOM)", "utf-32-le": "UTF-32 LE (sans BOM)", "utf-32-be": "UTF-32 BE (sans BOM)",
     "iso8859_15": "ISO-8859-15 (Latin-9)", "latin_1": "ISO-8859-1 (Latin-1)", "mac_roman": "Mac Roman",
     "cp850": "CP850 (DOS)",
 }
@@ -55,11 +57,13 @@ def detect(source: RegularFile) -> EncodingGuess:
             return EncodingGuess("utf-8-sig")
         raise unreadable(source.path, "texte marqué UTF-8 (BOM) mais qui contient des octets invalides en UTF-8 "
                          "(plusieurs encodages mêlés ?).", EXPECTED_TEXT)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
+        return _wide(source, "utf-32")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16(source, "utf-16")
-    bare = _bare_utf16(head)
+        return _wide(source, "utf-16")
+    bare = _bare_wide(head)
     if bare:
-        return _utf16(source, bare)
+        return _wide(source, bare)
     if looks_binary(head):
         raise unreadable(source.path, "ce fichier n'est pas un texte CSV (contenu binaire).", EXPECTED_TEXT)
     if _decodes(source, "utf-8"):
@@ -67,23 +71,26 @@ def detect(source: RegularFile) -> EncodingGuess:
     return _eight_bit(source)
 
 
-def _utf16(source: RegularFile, codec: str) -> EncodingGuess:
+def _wide(source: RegularFile, codec: str) -> EncodingGuess:
     if not _decodes(source, codec):
-        raise unreadable(source.path, "texte UTF-16 illisible (tronqué ou mêlé d'autres octets).", EXPECTED_TEXT)
+        width = "UTF-32" if codec.startswith("utf-32") else "UTF-16"
+        raise unreadable(source.path, f"texte {width} illisible (tronqué ou mêlé d'autres octets).", EXPECTED_TEXT)
     return EncodingGuess(codec)
 
 
-def _bare_utf16(head: bytes) -> str | None:
-    """UTF-16 without BOM: ASCII-heavy text has a NUL byte in every other position."""
-    pairs = len(head) // 2
-    if pairs < 4 or b"\x00" not in head:
+def _bare_wide(head: bytes) -> str | None:
+    """UTF-32 or UTF-16 without BOM: ASCII-heavy text has NUL bytes in fixed positions of each unit."""
+    if b"\x00" not in head:
         return None
-    even = head[0: pairs * 2: 2].count(0)
-    odd = head[1: pairs * 2: 2].count(0)
-    if odd > pairs * 0.3 and even < pairs * 0.02:
-        return "utf-16-le"
-    if even > pairs * 0.3 and odd < pairs * 0.02:
-        return "utf-16-be"
+    for width, codec in ((4, "utf-32"), (2, "utf-16")):
+        units = len(head) // width
+        if units < 4:
+            continue
+        zeros = [head[i: units * width: width].count(0) for i in range(width)]
+        if zeros[0] < units * 0.02 and min(zeros[1:]) > units * 0.3:
+            return f"{codec}-le"
+        if zeros[-1] < units * 0.02 and min(zeros[:-1]) > units * 0.3:
+            return f"{codec}-be"
     return None
 
 

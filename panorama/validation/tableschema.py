@@ -17,7 +17,7 @@ from panorama.normalise.values import ISO_DATE, STRICT_NUMBER, text_series, to_o
 from panorama.validation import messages
 from panorama.validation.checks import possible_repeats
 from panorama.validation.context import CellContext
-from panorama.validation.schema_cells import check_schema_cells
+from panorama.validation.schema_cells import FIRST_DAY, LAST_DAY, check_schema_cells
 from panorama.validation.schema_spec import (
     SchemaCheck,
     SchemaSpec,
@@ -50,7 +50,9 @@ def _parse(f, text: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series
         return pd.to_numeric(text.where(ok), errors="coerce").astype("float64"), ok
     if f.type == "date":
         shaped = present & text.str.fullmatch(ISO_DATE).fillna(False).astype(bool)
-        typed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+        held = (parsed >= pd.Timestamp(FIRST_DAY)) & (parsed <= pd.Timestamp(LAST_DAY))  # as the list path
+        typed = parsed.where(held).astype("datetime64[ns]")
         return typed, shaped & typed.notna()
     if f.type == "boolean":
         true_mask = text.isin(f.true_values).fillna(False).astype(bool)
