@@ -114,10 +114,10 @@ def validate_all(editions: list[Edition], partial: set[str] | frozenset[str] = f
 def build_history(validations: list[EditionValidation], raw_dir: Path) -> IdentityResult:
     """Identify projects across editions and assemble the cumulative history."""
     from panorama.identity import assign_identifiers, load_aliases
-    from panorama.normalise.ministries import load_reference
+    from panorama.validation.rules import load_rules
 
     return assign_identifiers([(v.edition, v.table) for v in validations], load_aliases(raw_dir),
-                              load_reference(raw_dir))
+                              load_rules(raw_dir).ministries)
 
 
 def measure(history: pd.DataFrame, editions: list[Edition]) -> Measures:

@@ -5,7 +5,8 @@ Each stage is a plain function over a `Build` (the run's inputs and what earlier
 that does its work, stores its result on the build and returns a French detail line for the
 person running it. No Prefect import here: `flows/build.py` wraps each stage in a task, and runs
 the one stage that fans out (reading and validation, one task per file) through `Build.map_files`.
-Heavy libraries are imported inside the stage that needs them.
+Heavy libraries are imported inside the stage that needs them (`Stage.needs`); on the plain run
+they are imported ahead while a child process validates the files (`targets.beside`).
 """
 from __future__ import annotations
 
@@ -239,10 +240,10 @@ def identity_stage(build: Build) -> str:
     """Identify projects across editions, assemble the history, list the unsure links."""
     from panorama.export.atomic import write_bytes_atomic
     from panorama.identity import assign_identifiers, load_aliases
-    from panorama.normalise.ministries import load_reference
+    from panorama.validation.rules import load_rules
 
     identity = assign_identifiers([(v.edition, v.table) for v in build.validations], load_aliases(build.raw_dir),
-                                  load_reference(build.raw_dir))
+                                  load_rules(build.raw_dir).ministries)  # the reference validation used
     build.identity = identity
     review = build.report_dir / REVIEW_FILE
     write_bytes_atomic(review, identity.review.to_csv(index=False, lineterminator="\n").encode("utf-8"))

@@ -134,6 +134,36 @@ def test_the_stewards_renamings_make_one_family_for_the_matcher(tmp_path: Path) 
     assert linked["score"] > bundled[bundled["edition"] == "2024-12"].iloc[0]["score"]
 
 
+def test_the_identity_stage_takes_the_renamings_from_the_raw_folder(tmp_path: Path) -> None:
+    """The run's stage, not only the function: one project declared by SPM, then by a ministry the
+    steward added as SPM's successor. The link it makes says "même ministère"."""
+    import csv
+
+    from panorama.stages import STAGES, Build
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "raw" / "2025-06" / "SPM_panorama.csv"
+    with sample.open(encoding="utf-8-sig", newline="") as handle:
+        header, first, *_ = list(csv.reader(handle))
+    raw = tmp_path / "raw"
+    for folder, numero, date, code, name in (("2024-06", 1, "2024-06-30", "SPM", "Services du Premier ministre"),
+                                             ("2024-12", 2, "2024-12-31", "MNUMIA", "Ministère du Numérique et de l'IA")):
+        (raw / folder).mkdir(parents=True)
+        (raw / folder / "edition.toml").write_text(
+            f'numero = {numero}\ndate_publication = {date}\nlibelle = "{numero}e édition"\n', encoding="utf-8")
+        with (raw / folder / f"{code}_panorama.csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, [code, name, *first[2:]]])
+    (raw / "ministeres.csv").write_text(
+        "code,nom,aliases,successeur\nMNUMIA,Ministère du Numérique et de l'IA,,SPM\n", encoding="utf-8")
+    build = Build(raw, tmp_path / "out", tmp_path / "rapports", force=True)
+    for stage in STAGES[:4]:  # up to identity
+        stage.run(build)
+    assert build.identity is not None
+    links = build.identity.links
+    second = links[links["edition"] == "2024-12"].iloc[0]
+    assert second["ministere_code"] == "MNUMIA" and second["source"] == "rapprochement"
+    assert "même ministère" in second["preuves"]
+
+
 # --- identifiers ------------------------------------------------------------------------------
 
 def test_minted_identifiers_are_valid_folded_and_suffixed_on_collision() -> None:

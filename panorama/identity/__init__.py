@@ -137,8 +137,8 @@ def assign_identifiers(tables: list[tuple[Edition, pd.DataFrame]], aliases: pd.D
                        ministries: MinistryReference | None = None) -> IdentityResult:
     """Give every row of every edition its identifier and stack them into the history.
 
-    `ministries`: the run's reference (`load_reference(raw_dir)`), whose renamings make two codes
-    one family for the matcher; the bundled one when not given."""
+    `ministries`: the run's reference (`load_rules(raw_dir).ministries`, as validation used it),
+    whose renamings make two codes one family for the matcher; the bundled one when not given."""
     families = features.families_of(ministries.ministries) if ministries is not None else None
     ordered = sorted(tables, key=lambda item: item[0].numero)
     latest: dict[str, tuple[int, str, dict[str, object]]] = {}  # id → (edition index, edition id, fields)
