@@ -15,7 +15,8 @@ Prints, each as a child process measured through os.wait4 (bench/common.run_chil
   here, its own PREFECT_HOME), with the ratios to the plain path. The flow runs there twice per
   round: `prefect` with an empty result storage (every submission validated and stored, as in the
   ephemeral part), `prefect_cached` right after it (every submission from its cache entry, as a
-  steward's second run).
+  steward's second run). Then `service`: the same command handed to a `panorama service` started
+  beforehand on that server (`panorama.cli.service`), with its ratio to the plain path.
 
 `--server-only` measures the plain path and the server part only (the ephemeral part takes the
 longest and moves least); `--plain-only` the two commands without Prefect.
@@ -158,9 +159,39 @@ def _with_server(work: Path, out: list[str | Path], trivial: list[str | Path], r
         measured["ratio_prefect_cached_over_plain"] = round(measured["prefect_cached"]["seconds"] / plain, 3)
         measured["ratio_trivial_over_plain"] = round(floor / plain, 3)
         measured["prefect_minus_floor_over_plain"] = round((measured["prefect"]["seconds"] - floor) / plain, 3)
+        measured["service"] = _with_service(work, out, rounds, run, server.api_url)
+        measured["ratio_service_over_plain"] = round(measured["service"]["seconds"] / plain, 3)
         return measured
     finally:
         server.stop()
+
+
+def _with_service(work: Path, out: list[str | Path], rounds: int, run: Any, api_url: str) -> dict[str, Any]:
+    """`panorama run` handed to a `panorama service` started beforehand (not measured: a steward
+    starts it once); the service's start-up time is printed beside."""
+    import shutil
+    import subprocess
+    import time
+
+    folder = Path(tempfile.mkdtemp(prefix="pano-", dir="/tmp"))  # a socket path holds 107 bytes at most
+    env = {**_env(work / "service-home", api_url), "XDG_RUNTIME_DIR": str(folder)}
+    log = (work / "service.log").open("wb")
+    began = time.monotonic()
+    service = subprocess.Popen([str(PANORAMA), "service"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while "Service panorama prêt" not in (said := (work / "service.log").read_text(encoding="utf-8", errors="replace")):
+            if service.poll() is not None or time.monotonic() - began > 300:
+                raise RuntimeError(said)
+            time.sleep(0.05)
+        measured: dict[str, Any] = {"startup_seconds": round(time.monotonic() - began, 2)}
+        measured.update(_rounds(lambda i: run([PANORAMA, "run", *out], env, "prefect-service"), rounds))
+        return measured
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

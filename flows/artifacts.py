@@ -1,13 +1,40 @@
 """Run artifacts: what a steward reads in the Prefect UI after a run."""
 from __future__ import annotations
 
+import contextvars
 import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from panorama.validation.submission import EditionValidation
+
+
+class Sender:
+    """Artifacts sent while the next stages run: each is an API call (40 ms here, more on a busy
+    server) the stages need not wait for. One thread, in order, with the flow run's context so the
+    artifact is the run's; leaving the block waits for every one and raises the first failure, as
+    a call in place would have."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="artefacts")
+        self._sent: list[Future[None]] = []
+
+    def send(self, publish: Callable[..., None], *args: Any) -> None:
+        self._sent.append(self._pool.submit(contextvars.copy_context().run, publish, *args))
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True)
+        if exc_info[0] is None:
+            for sent in self._sent:
+                sent.result()
 
 
 def _key(text: str) -> str:
@@ -26,7 +53,8 @@ def validation_summary(validation: EditionValidation, report_dir: Path) -> str:
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for sub in validation.submissions:
-        ministries = ", ".join(sorted(set(sub.table["ministere_code"].dropna()))) if len(sub.table) else "—"
+        # the column, not the table: a small file's rows stay cells until the edition's table is built
+        ministries = ", ".join(sorted({c for c in sub.column("ministere_code") if isinstance(c, str) and c})) or "—"
         blocking = sum(1 for f in sub.findings if f.blocking)
         warnings = sum(1 for f in sub.findings if str(f.severity) == "avertissement")
         status = "écarté" if sub.file in validation.dropped_files else ("bloquant" if blocking else "accepté")

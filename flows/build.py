@@ -58,16 +58,17 @@ def build_stages(
             for note in edition_warnings(state.editions):  # e.g. a publication date still to come
                 logger.warning(note)
         elif report.stage == "validation":
-            artifacts.publish_validation(state.validations, report_dir)
+            sender.send(artifacts.publish_validation, state.validations, report_dir)
         elif report.stage == "indicateurs" and state.measures is not None:
-            artifacts.publish_figures(state.measures.indicators, state.measures.notes)
+            sender.send(artifacts.publish_figures, state.measures.indicators, state.measures.notes)
             if state.identity is not None:  # what changed against the previous edition (panorama.diff)
-                artifacts.publish_diff(state.identity.history, state.measures.indicators, state.editions,
-                                       state.chosen, state.identity.links, state.partial)
+                sender.send(artifacts.publish_diff, state.identity.history, state.measures.indicators,
+                            state.editions, state.chosen, state.identity.links, state.partial)
             for note in state.measures.notes:
                 logger.warning(note)
 
-    run_stages(state, [tasks.as_task(s) for s in STAGES], progress)
+    with artifacts.Sender() as sender:
+        run_stages(state, [tasks.as_task(s) for s in STAGES], progress)
     if state.unchanged:
         logger.info("Entrées inchangées depuis la dernière construction : rien à reconstruire.")
         return BuildOutcome(state.editions, state.chosen, unchanged=True)

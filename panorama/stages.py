@@ -159,8 +159,8 @@ def blocked_message(validations: list[EditionValidation]) -> list[str]:
             continue
         for sub in v.submissions:
             if sub.file in v.blocking_files:
-                codes = sub.table["ministere_code"].dropna() if "ministere_code" in sub.table else []
-                ministries = ", ".join(sorted(set(codes))) or "ministère non lu"
+                codes = sub.column("ministere_code") if sub.rows_accepted else []
+                ministries = ", ".join(sorted({c for c in codes if isinstance(c, str) and c})) or "ministère non lu"
                 parts.append(f"{v.edition.id}/{sub.file} ({ministries})")
     return parts
 

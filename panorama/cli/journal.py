@@ -73,6 +73,8 @@ def start_journal(report_dir: Path, announce: bool = True) -> Path:
             _announce()
         return path
     os.environ["PREFECT_LOGGING_HANDLERS_JOURNAL_FILENAME"] = str(path)
+    if _current is not None:
+        _follow(_current, path)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
@@ -93,6 +95,24 @@ def start_journal(report_dir: Path, announce: bool = True) -> Path:
     return path
 
 
+def _follow(old: Path, new: Path) -> None:
+    """Handlers made for the old journal (Prefect's, from its logging file) write to the new one."""
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if (isinstance(handler, logging.FileHandler) and handler is not _handler
+                    and handler.baseFilename == os.path.abspath(old)):
+                handler.acquire()
+                try:
+                    stream, handler.stream = handler.stream, None
+                    if stream is not None:
+                        stream.close()
+                    handler.baseFilename = os.path.abspath(new)  # opened again at its next record
+                finally:
+                    handler.release()
+
+
 def _announce() -> None:
     logging.getLogger("panorama.cli").info("panorama %s (processus %d)", " ".join(sys.argv[1:]), os.getpid())
 
@@ -106,12 +126,16 @@ def ensure_journal() -> Path:
     """The current journal, or one in the default reports folder (for errors before a command started it)."""
     if _current is not None:
         return _current
+    return start_journal(default_folder(), announce=False)
+
+
+def default_folder() -> Path:
+    """The reports folder of the settings, or the project's when they cannot be read."""
     try:
         from panorama.settings import load_settings
 
-        folder = load_settings().report_dir
+        return load_settings().report_dir
     except Exception:  # noqa: BLE001 - a broken panorama.toml must not hide the error being logged
         from panorama.settings import PROJECT_ROOT
 
-        folder = PROJECT_ROOT / "data" / "rapports"
-    return start_journal(folder, announce=False)
+        return PROJECT_ROOT / "data" / "rapports"

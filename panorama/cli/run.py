@@ -9,6 +9,7 @@ import inspect
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -176,20 +177,38 @@ def _check_key(target: str | None) -> None:
     api_key_for(load_settings().target(target))
 
 
+def _without_heartbeats() -> AbstractContextManager[object]:
+    """No flow-run heartbeat for a run the command watches itself.
+
+    Heartbeats let a server mark as crashed a run whose process vanished (a worker's deployment run
+    keeps them: it does not come through here). Prefect sends them from a thread that sleeps in
+    one-second steps and joins it when the flow ends, so every command run waited up to 1 s for
+    nothing (0.6 s on average, measured on the samples against a running server). The settings are
+    copied without validation: Prefect's `temporary_settings` reads the environment again (0.2 s)."""
+    from prefect.context import SettingsContext, get_settings_context
+
+    context = get_settings_context()
+    flows = context.settings.flows.model_copy(update={"heartbeat_frequency": None})
+    return SettingsContext(profile=context.profile, settings=context.settings.model_copy(update={"flows": flows}))
+
+
 def _in_prefect(call: Callable[[], _S], lines: StageLines, label: str) -> _S:
     """Start or check Prefect's API, then run the flow with its stage records rendered."""
     import httpx
 
+    from panorama.cli.forward import serving_service
     from panorama.cli.journal import ensure_journal
     from panorama.cli.prefect_api import ensure_prefect_api
 
     started = time.monotonic()
     with console.status("Démarrage de Prefect…"):
         where = ensure_prefect_api(ensure_journal())
+    if (service := serving_service()) is not None:
+        where += f", par le service panorama (processus {service})"
     lines(StageReport("prefect", "Démarrage de Prefect", where, time.monotonic() - started))
     try:
         before, started = len(lines.reports), time.monotonic()
-        with lines.listen(), console.status(label):
+        with lines.listen(), console.status(label), _without_heartbeats():
             summary = call()
         if len(lines.reports) == before:  # a flow that logs no stage reports: one line for the whole run
             detail = ("entrées inchangées, rien à reconstruire" if summary.get("inchange") else
