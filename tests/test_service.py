@@ -136,9 +136,16 @@ def runtime_dir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start(server: PrefectServer, runtime_dir: Path, log: Path, code: Path | None = None) -> Service:
+def _start(server: PrefectServer, runtime_dir: Path, log: Path, code: Path | None = None,
+           profile_home: Path | None = None) -> Service:
     env = server.env({"XDG_RUNTIME_DIR": str(runtime_dir)})
     env.pop("DATAGOUV_API_KEY", None)
+    if profile_home is not None:  # the server named by `prefect config set`, not by the environment
+        profile_home.mkdir(parents=True, exist_ok=True)
+        (profile_home / "profiles.toml").write_text(
+            f'active = "local"\n\n[profiles.local]\nPREFECT_API_URL = "{env.pop("PREFECT_API_URL")}"\n',
+            encoding="utf-8")
+        env["PREFECT_HOME"] = str(profile_home)
     if code is not None:
         env["PYTHONPATH"] = str(code)
     service = Service(_spawn([PANORAMA, "service"], env, log, cwd=code or REPO), log, env)
@@ -300,5 +307,19 @@ def test_a_change_of_code_is_run_by_the_new_code_and_restarts_the_service(
         again = _run(started, "run", "--force", *_folders(tmp_path, raw))
         assert again.returncode == 0 and "✔ Export" in again.stdout, clean(again)
         assert "terminée : code 0" in started.wait_for("terminée", after)[after:]  # served by the new one
+    finally:
+        stop_process(started.process)
+
+
+@pytest.mark.slow
+def test_a_server_named_in_the_prefect_profile_is_served_too(server: PrefectServer, runtime_dir: Path, raw: Path,
+                                                             tmp_path: Path) -> None:
+    started = _start(server, runtime_dir, tmp_path / "service.log", profile_home=tmp_path / "prefect-home")
+    try:
+        assert "PREFECT_API_URL" not in started.env
+        assert server.api_url in started.text()
+        result = _run(started, "run", *_folders(tmp_path, raw))
+        assert result.returncode == 0, clean(result)
+        assert f"par le service panorama (processus {started.process.pid})" in result.stdout
     finally:
         stop_process(started.process)

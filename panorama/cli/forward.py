@@ -44,7 +44,7 @@ def forwardable(args: list[str]) -> bool:
 
 def forward(argv: list[str], env: Mapping[str, str]) -> int | None:
     """The run's exit code, run by the service; None when it is to run here."""
-    if _service is not None or not env.get("PREFECT_API_URL") or not forwardable(argv[1:]):
+    if _service is not None or not forwardable(argv[1:]):
         return None
     path = service_socket(env)
     if not path.exists() or not private_folder(path.parent, create=False):

@@ -68,11 +68,12 @@ class _Run:
 def serve(console: Console) -> int:
     """Load, listen, fork per request; returns 0 when stopped (Ctrl-C or SIGTERM)."""
     env = dict(os.environ)
-    url = env.get("PREFECT_API_URL", "").strip()
+    url = _server_url(env)
     if not url:
         raise PrefectUnavailable(
             "Le service sert les exécutions sur un serveur Prefect déjà lancé : définissez PREFECT_API_URL "
-            "(par exemple http://127.0.0.1:4200/api après « prefect server start »), puis relancez."
+            "(par exemple http://127.0.0.1:4200/api après « prefect server start », dans l'environnement ou "
+            "avec « prefect config set »), puis relancez."
         )
     from panorama.cli.prefect_api import _check_configured
 
@@ -98,6 +99,16 @@ def serve(console: Console) -> int:
                   "avec les mêmes réglages Prefect, s'exécutent ici sans recharger Prefect. Ctrl-C pour arrêter.",
                   highlight=False)
     return _Service(console, listener, path, loaded).loop()
+
+
+def _server_url(env: dict[str, str]) -> str:
+    """The server of the environment, else of Prefect's active profile (Prefect imported for it)."""
+    url = env.get("PREFECT_API_URL", "").strip()
+    if url:
+        return url
+    from prefect.settings import get_current_settings
+
+    return (get_current_settings().api.url or "").strip()
 
 
 def _warm() -> str:

@@ -2,9 +2,10 @@
 
 Both ends use this module (the command before anything else is imported, the service at start),
 so it imports the standard library only. The address is a key over what decides how a run
-behaves and that the service fixed when it imported Prefect: the interpreter, the code tree and
-every PREFECT_* variable (the server's URL, the profile, the logging level). A command whose
-settings differ finds no service at its address and runs in its own process, as without one.
+behaves and that the service fixed when it imported Prefect: the interpreter, the code tree,
+every PREFECT_* variable and Prefect's profiles file (the server's URL, the profile, the logging
+level). A command whose settings differ finds no service at its address and runs in its own
+process, as without one.
 """
 from __future__ import annotations
 
@@ -28,12 +29,24 @@ MAX_REQUEST_BYTES = 4 << 20
 
 def service_key(env: Mapping[str, str]) -> str:
     """16 hex digits over the environment (`sys.prefix`: the same for `python` and `python3` of a
-    virtualenv), the code tree and the PREFECT_* settings of `env` (as the command has them, after
-    `journal.quiet_prefect_settings`)."""
+    virtualenv), the code tree and Prefect's settings: the PREFECT_* variables of `env` (as the
+    command has them, after `journal.quiet_prefect_settings`) and the profiles file, where
+    `prefect config set` writes (read as bytes: Prefect is not imported to know them)."""
     digest = hashlib.sha256(f"{sys.prefix}\0{CODE_TREE}\0".encode())
     for name in sorted(k for k in env if k.startswith("PREFECT_") and k not in _PER_RUN):
         digest.update(f"{name}={env[name]}\0".encode())
+    try:
+        digest.update(profiles_file(env).read_bytes())
+    except OSError:  # no profile written yet: Prefect's defaults
+        digest.update(b"\0no profiles file")
     return digest.hexdigest()[:16]
+
+
+def profiles_file(env: Mapping[str, str]) -> Path:
+    """Prefect's profiles file: PREFECT_PROFILES_PATH, else profiles.toml in PREFECT_HOME (~/.prefect)."""
+    if env.get("PREFECT_PROFILES_PATH"):
+        return Path(env["PREFECT_PROFILES_PATH"]).expanduser()
+    return Path(env.get("PREFECT_HOME") or "~/.prefect").expanduser() / "profiles.toml"
 
 
 def service_folder(env: Mapping[str, str]) -> Path:
