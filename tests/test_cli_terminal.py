@@ -23,7 +23,7 @@ from panorama.errors import os_error_text, os_reason
 
 REPO = Path(__file__).resolve().parents[1]
 PANORAMA = Path(sys.executable).parent / "panorama"
-COMMANDS = ("validate", "run", "publish", "republish")
+COMMANDS = ("validate", "run", "publish", "republish", "service")
 
 # Words of the frameworks that must never reach a person (typer/click, Prefect, Python).
 ENGLISH = (

@@ -221,7 +221,10 @@ def test_runs_without_prefect_or_with_a_target_stay_in_their_process(service: Se
 
 
 @pytest.mark.slow
-def test_ctrl_c_reaches_the_run(service: Service, raw: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("when", ["at-once", "reports-written"])
+def test_ctrl_c_reaches_the_run(service: Service, raw: Path, tmp_path: Path, when: str) -> None:
+    """At once: the signal arrives while the forked run takes the terminal, or in the command line's
+    first instants; later: in the middle of the stages."""
     before = len(service.text())
     process = subprocess.Popen([str(PANORAMA), "run", "--force", *_folders(tmp_path, raw)], env=service.env,
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -229,7 +232,8 @@ def test_ctrl_c_reaches_the_run(service: Service, raw: Path, tmp_path: Path) -> 
     try:
         service.wait_for("→ exécution", before)
         deadline = time.monotonic() + 120
-        while not list((tmp_path / "rapports").glob("2024-06/*.json")) and time.monotonic() < deadline:
+        while (when == "reports-written" and not list((tmp_path / "rapports").glob("2024-06/*.json"))
+               and time.monotonic() < deadline):
             time.sleep(0.05)
         os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
         stdout, stderr = process.communicate(timeout=120)
@@ -256,7 +260,7 @@ def test_a_command_killed_ends_its_run_and_the_service_goes_on(service: Service,
     said = service.wait_for("terminée", before, seconds=120)[before:]
     if "terminée : code 0" in said:
         pytest.skip("the run ended before the command was killed")
-    assert "terminée : code 130" in said  # ended as on Ctrl-C…
+    assert "terminée : code 130" in said  # ended as on Ctrl-C (SIGTERM: as the command line takes it)…
     pid = int(said.split("(processus ")[1].split(")")[0])
     with pytest.raises(ProcessLookupError):  # …and reaped
         os.kill(pid, 0)
@@ -323,3 +327,37 @@ def test_a_server_named_in_the_prefect_profile_is_served_too(server: PrefectServ
         assert f"par le service panorama (processus {started.process.pid})" in result.stdout
     finally:
         stop_process(started.process)
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for a parent that may never reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the run ends with the service on Linux only")
+def test_a_service_killed_during_a_run_is_reported_and_its_run_ends(server: PrefectServer, runtime_dir: Path,
+                                                                    raw: Path, tmp_path: Path) -> None:
+    started = _start(server, runtime_dir, tmp_path / "service.log")
+    process = subprocess.Popen([str(PANORAMA), "run", "--force", *_folders(tmp_path, raw)], env=started.env,
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = started.wait_for("→ exécution")
+        pid = int(said.split("(processus ")[1].split(")")[0])
+        started.process.kill()  # kill -9: no goodbye to anyone
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        stop_process(started.process)
+    text = clean(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    assert process.returncode == 2, text
+    assert "le service panorama s'est arrêté pendant l'exécution" in text
+    deadline = time.monotonic() + 60
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)

@@ -49,7 +49,7 @@ WARM_MODULES = (
     "rich._emoji_codes", "pyarrow.parquet", "pyarrow.fs", "pyarrow.pandas_compat", "xlrd", "defusedxml.ElementTree",
     "encodings.cp1252", "encodings.cp850", "encodings.cp437", "encodings.latin_1", "encodings.iso8859_15",
     "encodings.mac_roman", "encodings.utf_8_sig", "panorama.cli.prefect_api", "panorama.validation.targets",
-    "panorama.datagouv.resources", "panorama.diff", "panorama.diff_text", "panorama.folders",
+    "panorama.datagouv.resources", "panorama.diff", "panorama.diff_text", "panorama.folders", "ctypes",
 )
 STOP_SECONDS = 30.0
 
@@ -116,7 +116,8 @@ def _warm() -> str:
     from panorama.fingerprint import code_fingerprint
     from panorama.stages import STAGES, prepare_imports
 
-    prepare_imports([*WARM_MODULES, *(m for s in STAGES for m in s.needs)])
+    for name in [*WARM_MODULES, *(m for s in STAGES for m in s.needs)]:
+        prepare_imports([name])  # one that fails is imported (and fails) in the run that needs it
     from PIL import Image
 
     Image.init()  # the image plugins a chart's first save imports
@@ -295,10 +296,13 @@ def _signal(pid: int, signum: int) -> None:
 def _child(request: dict, fds: list[int], sockets: list[socket.socket], pidfds: list[int]) -> NoReturn:
     """The forked run: the command's terminal, folder and environment, then the ordinary command line.
 
-    Its exit unwinds through the service's frames as SystemExit (each checks it is the service), so
-    the interpreter ends the run as it ends any command: threads joined, atexit handlers run."""
+    The command line ends the process itself (`panorama.cli._exit`); an interpreter without
+    `threading._shutdown` exits by SystemExit, which unwinds through the service's frames (each
+    checks it is the service). Ctrl-C or SIGTERM before the command line took over ends the run
+    as it would have: « Interrompu. », exit 130."""
     try:
         os.setpgid(0, 0)  # the service's Ctrl-C is not the run's: the service signals it once
+        _end_with_the_service()
         for sock in sockets:  # detached first: a socket object must not close a reused number later
             os.close(sock.detach())
         for fd in pidfds:
@@ -322,10 +326,35 @@ def _child(request: dict, fds: list[int], sockets: list[socket.socket], pidfds: 
         served_here(os.getppid())
         cli.forget_consoles()
         journal.start_journal(journal.default_folder(), announce=False)  # this run's, from its folder
+    except KeyboardInterrupt:
+        _interrupted()
     except BaseException as error:  # noqa: BLE001 - a child that cannot take the terminal must not return to the loop
         _unprepared(error)
-    cli.main()
+    try:
+        cli.main()
+    except KeyboardInterrupt:  # in the instant before the command line's own handler
+        _interrupted()
     raise SystemExit(0)
+
+
+def _interrupted() -> NoReturn:
+    try:
+        os.write(2, b"Interrompu.\n")
+    finally:
+        os._exit(130)
+
+
+def _end_with_the_service() -> None:
+    """Linux: SIGTERM to the run if the service dies (killed -9), which ends it as on Ctrl-C instead of
+    finishing for a command that already reported the service lost. Elsewhere: nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() == 1:  # the service died before the call
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _unprepared(error: BaseException) -> NoReturn:
