@@ -1,20 +1,19 @@
 """Hand a run to the warm service when one serves this code and these Prefect settings.
 
-Called first thing by the command line, before click and Prefect are imported: a run that can go
+Called first thing by the command line, before Prefect is imported: a run that can go
 to the service (`panorama.cli.service`) costs the service's fork instead of 2–3 s of imports. Any
 doubt (no service, a socket left by a killed one, a descriptor that cannot be passed, stale code)
 gives None and the command runs in its own process exactly as without a service.
 """
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from panorama.cli.service_address import encode_request, private_folder, public_environment, service_socket
+if TYPE_CHECKING:
+    import socket
 
 # Commands whose runs the service takes: the Prefect flows, which pay Prefect's import.
 FORWARDED = frozenset({"run", "republish"})
@@ -45,7 +44,11 @@ def forwardable(args: list[str]) -> bool:
 def forward(argv: list[str], env: Mapping[str, str]) -> int | None:
     """The run's exit code, run by the service; None when it is to run here."""
     if _service is not None or not forwardable(argv[1:]):
-        return None
+        return None  # before any import: every command starts here (json, socket, hashlib: 10–18 ms)
+    import socket
+
+    from panorama.cli.service_address import encode_request, private_folder, public_environment, service_socket
+
     path = service_socket(env)
     if not path.exists() or not private_folder(path.parent, create=False):
         return None
@@ -67,6 +70,8 @@ def forward(argv: list[str], env: Mapping[str, str]) -> int | None:
 
 
 def _reply(replies) -> dict:  # noqa: ANN001 - a binary file over the socket
+    import json
+
     line = replies.readline()
     if not line:
         raise ValueError("no reply")
@@ -78,6 +83,8 @@ def _reply(replies) -> dict:  # noqa: ANN001 - a binary file over the socket
 
 def _follow(sock: socket.socket, replies, pid: int) -> int:  # noqa: ANN001
     """Wait for the run's end; Ctrl-C and termination signals reach the run, which ends as usual."""
+    import signal
+
     def relay(signum: int, frame: object) -> None:
         try:
             os.kill(pid, signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
