@@ -25,6 +25,7 @@ from panorama.fingerprint import code_fingerprint, inputs_fingerprint
 if TYPE_CHECKING:
     import pandas as pd
 
+    from panorama.export.writer import TableFiles
     from panorama.identity import IdentityResult
     from panorama.validation.submission import EditionValidation
     from panorama.validation.targets import MapFiles
@@ -55,6 +56,7 @@ class Build:
     state_file: Path | None = None      # the target's publication record (stable resource links)
     map_files: MapFiles | None = None   # how files are validated (the flow: one task per file)
     code_roots: tuple[Path, ...] | None = None  # what counts as code (default: fingerprint.CODE_ROOTS)
+    forks: bool = False                 # set by validation: a fresh plain run, whose work may go to children
     # products
     chosen: str = ""
     fingerprint: str = ""
@@ -66,6 +68,7 @@ class Build:
     resource_links: dict[str, str] | None = None
     changelog: str = ""
     documents: dict[str, bytes] = field(default_factory=dict)
+    tables: TableFiles | None = None    # the export's table files, when made beside the documents
     written: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
 
@@ -214,7 +217,8 @@ def validation_stage(build: Build) -> str:
     from panorama.validation.targets import beside, sequential, validate_groups
 
     ahead = [m for s in STAGES for m in s.needs if m not in sys.modules]
-    map_files = build.map_files or (beside(lambda: prepare_imports(ahead)) if ahead else sequential)
+    build.forks = build.map_files is None and bool(ahead)  # a fresh process (the command), not a notebook or flow
+    map_files = build.map_files or (beside(lambda: prepare_imports(ahead)) if build.forks else sequential)
     outcomes = validate_groups(build.editions, build.partial, map_files)
     build.validations = [o for o in outcomes if isinstance(o, EditionValidation)]
     subs = [s for v in build.validations for s in v.submissions]
@@ -270,7 +274,22 @@ def dropped_files(validations: list[EditionValidation]) -> dict[str, list[str]]:
 
 
 def documents_stage(build: Build) -> str:
-    """The changelog, the dashboard, the PNG charts and the dataset description."""
+    """The changelog, the dashboard, the PNG charts and the dataset description.
+
+    On the plain command's run (`Build.forks`), a forked child builds the export's table files
+    meanwhile (`panorama.forked`): neither waits for the other, and the export stage then only writes."""
+    from panorama.forked import call_beside
+
+    history, measures = _identity(build).history, _measures(build)
+    if build.forks:
+        build.tables = call_beside(lambda: _table_files(history, measures), lambda: _render_documents(build))
+    else:
+        _render_documents(build)
+    return f"journal des modifications et {plural(len(build.documents), 'document', 'documents')} " \
+           "(tableau de bord, graphiques)"
+
+
+def _render_documents(build: Build) -> None:
     from panorama.changelog import render_changelog
     from panorama.dashboard import dataset_description, render_charts_png, render_dashboard
     from panorama.export.validation_summary import SUMMARY_FILE, summary_bytes
@@ -283,7 +302,18 @@ def documents_stage(build: Build) -> str:
     docs[DESCRIPTION_FILE] = dataset_description(measures.indicators, len(build.editions)).encode("utf-8")
     docs[SUMMARY_FILE] = summary_bytes(build.validations)  # for the resources' metadata on data.gouv.fr
     build.documents = docs
-    return f"journal des modifications et {plural(len(docs), 'document', 'documents')} (tableau de bord, graphiques)"
+
+
+def _table_files(history: pd.DataFrame, measures: Measures) -> TableFiles | None:
+    """The export's table files; None when the tables are refused, so that the export stage builds
+    them again and says why in its own name."""
+    from panorama.errors import ExportError
+    from panorama.export.writer import build_table_files
+
+    try:
+        return build_table_files(history, measures.indicators, measures.repartitions)
+    except ExportError:
+        return None
 
 
 def export_stage(build: Build) -> str:
@@ -292,7 +322,8 @@ def export_stage(build: Build) -> str:
 
     measures = _measures(build)
     result = export_all(_identity(build).history, measures.indicators, measures.repartitions,
-                        build.out_dir, changelog_md=build.changelog, extra_files=build.documents)
+                        build.out_dir, changelog_md=build.changelog, extra_files=build.documents,
+                        tables=build.tables)
     build.written = [f.path for f in result.files]
     record_fingerprint(build.out_dir, build.fingerprint, build.written)
     return f"{plural(len(build.written), 'fichier écrit', 'fichiers écrits')} dans {build.out_dir}"

@@ -134,3 +134,60 @@ def test_the_real_command_publishes_the_same_files_as_the_pipeline_run_here(tmp_
         assert len(mine) > 20
         assert mine.keys() == theirs.keys()
         assert [k for k in mine if mine[k] != theirs[k]] == []
+
+
+def _stages_with_forks(raw: Path, out: Path, reports: Path, forks: bool) -> dict[str, str]:
+    """The pipeline's stages one by one, `Build.forks` as a fresh command would have it; the stage
+    that raised, if one did, under "raised"."""
+    from panorama.pipeline import run_stage
+    from panorama.stages import STAGES, Build
+
+    build = Build(raw, out, reports, allow_partial=True, force=True)
+    done: dict[str, str] = {}
+    for stage in STAGES:
+        try:
+            run_stage(stage, build)
+        except Exception as error:  # noqa: BLE001 - the test names the stage that raised
+            done["raised"] = f"{stage.name}: {type(error).__name__}"
+            return done
+        done[stage.name] = "ok"
+        if stage.name == "validation":
+            build.forks = forks
+    return done
+
+
+@needs_fork
+def test_the_export_tables_built_beside_the_documents_are_the_ones_built_in_the_export(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = forked.call_beside
+
+    def counted(call, meanwhile):  # noqa: ANN001, ANN202
+        calls.append("beside")
+        return original(call, meanwhile)
+
+    monkeypatch.setattr(forked, "call_beside", counted)
+    _stages_with_forks(RAW, tmp_path / "beside", tmp_path / "r1", forks=True)
+    assert calls == ["beside"] and can_fork()
+    _stages_with_forks(RAW, tmp_path / "here", tmp_path / "r2", forks=False)
+    assert calls == ["beside"]
+    beside_files = {p.relative_to(tmp_path / "beside"): p.read_bytes() for p in (tmp_path / "beside").rglob("*")
+                    if p.is_file() and p.name != ".empreinte-entrees.json"}
+    here_files = {p.relative_to(tmp_path / "here"): p.read_bytes() for p in (tmp_path / "here").rglob("*")
+                  if p.is_file() and p.name != ".empreinte-entrees.json"}
+    assert len(beside_files) > 20 and beside_files == here_files
+
+
+def test_tables_refused_beside_the_documents_are_refused_by_the_export_stage(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from panorama.errors import ExportError
+    from panorama.export import writer
+
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - copied into the child by the fork
+        raise ExportError("colonnes refusées")
+
+    monkeypatch.setattr(writer, "build_table_files", refused)
+    done = _stages_with_forks(RAW, tmp_path / "out", tmp_path / "rapports", forks=True)
+    assert done.get("documents") == "ok"
+    assert done["raised"] == "export: ExportError"
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.csv"))

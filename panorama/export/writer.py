@@ -168,11 +168,38 @@ def _check_extra_names(extra_files: dict[str, bytes]) -> None:
             raise ExportError(f"Fichier supplémentaire « {name} » : contenu attendu en octets (bytes).")
 
 
+@dataclass(frozen=True)
+class TableFiles:
+    """The files made from the three tables alone (data files, workbook, schemas, dictionary), in the
+    order they are moved into place, with what the data package describes: the part of an export
+    that does not wait for the documents (the plain run builds it beside them, `panorama.stages`)."""
+
+    files: dict[str, bytes]
+    data_files: list[DataFile]
+    latest_edition: str | None
+
+
 def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: pd.DataFrame, *,
-                changelog_md: str, extra_files: dict[str, bytes] | None = None) -> tuple[dict[str, bytes], str]:
-    """Every published file as name → bytes, in the order they are moved into place, and the version."""
+                changelog_md: str, extra_files: dict[str, bytes] | None = None,
+                tables: TableFiles | None = None) -> tuple[dict[str, bytes], str]:
+    """Every published file as name → bytes, in the order they are moved into place, and the version.
+
+    `tables`: `build_table_files` of the same three tables, already made."""
     extra = dict(extra_files or {})
     _check_extra_names(extra)
+    tables = tables or build_table_files(history, indicators, repartitions)
+    files = dict(tables.files)
+    files[CHANGELOG_FILE] = changelog_md.encode("utf-8")
+    for name in sorted(extra):
+        files[name] = bytes(extra[name])
+    version = package_version(schema_version(), tables.latest_edition)
+    descriptor = build_descriptor(tables.data_files, version=version, latest_edition=tables.latest_edition)
+    files[DATAPACKAGE_FILE] = descriptor_bytes(descriptor)
+    return files, version
+
+
+def build_table_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: pd.DataFrame) -> TableFiles:
+    """CSV, Parquet and XLSX of the tables, their schemas and the dictionary (checked columns first)."""
     indicators_table_schema = indicators_schema([str(c) for c in indicators.columns])
     history = with_drift(history)  # the per-project drift columns are computed here, never received
     check_columns(HISTORY, history, history_schema())
@@ -232,21 +259,16 @@ def build_files(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: p
         [TableDoc(schema, (f"{table}.csv", f"{table}.parquet", f"{XLSX_FILE} (feuille {SHEET_NAMES[table]})"))
          for table, _, schema in tables]
     ).encode("utf-8")
-    files[CHANGELOG_FILE] = changelog_md.encode("utf-8")
-    for name in sorted(extra):
-        files[name] = bytes(extra[name])
-    version = package_version(schema_version(), latest_edition)
-    descriptor = build_descriptor(data_files, version=version, latest_edition=latest_edition)
-    files[DATAPACKAGE_FILE] = descriptor_bytes(descriptor)
-    return files, version
+    return TableFiles(files, data_files, latest_edition)
 
 
 def export_all(history: pd.DataFrame, indicators: pd.DataFrame, repartitions: pd.DataFrame, out_dir: Path, *,
-               changelog_md: str, extra_files: dict[str, bytes] | None = None) -> ExportResult:
+               changelog_md: str, extra_files: dict[str, bytes] | None = None,
+               tables: TableFiles | None = None) -> ExportResult:
     """Write every published file into `out_dir`; on any failure the previous files stay whole."""
     out_dir = Path(out_dir)
     files, version = build_files(history, indicators, repartitions,
-                                 changelog_md=changelog_md, extra_files=extra_files)
+                                 changelog_md=changelog_md, extra_files=extra_files, tables=tables)
     try:
         atomic.clean_stale_staging(out_dir)
         staging = atomic.staging_dir(out_dir)
