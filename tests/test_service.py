@@ -62,7 +62,8 @@ def test_the_service_refuses_a_server_that_does_not_answer(tmp_path: Path) -> No
     result = panorama("service", env={"PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_HOME": str(tmp_path)})
     text = clean(result)
     assert result.returncode == 2, text
-    assert "ne répond pas" in text
+    assert "ne répond pas" in text and "relancez « panorama service »" in text
+    assert "--direct" not in text and "serveur temporaire" not in text  # advice for a run, not for the service
 
 
 def test_handlers_made_for_the_journal_follow_it_when_it_moves(tmp_path: Path) -> None:

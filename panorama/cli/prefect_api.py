@@ -176,7 +176,12 @@ def ensure_prefect_api(journal: Path) -> str:
     return f"serveur temporaire {server.address}"
 
 
-def _check_configured(url: str) -> None:
+RUN_ADVICE = ("Démarrez-le (prefect server start), corrigez PREFECT_API_URL, retirez-la pour utiliser un serveur "
+              "temporaire, ou relancez sans Prefect avec --direct.")
+
+
+def _check_configured(url: str, advice: str = RUN_ADVICE) -> None:
+    """The configured server answers its health route, else a French message ending with `advice`."""
     import httpx
 
     try:
@@ -186,11 +191,7 @@ def _check_configured(url: str) -> None:
         response = None
     if response is None or response.status_code != 200:
         answer = "ne répond pas" if response is None else f"répond {response.status_code}"
-        raise PrefectUnavailable(
-            f"Le serveur Prefect configuré (PREFECT_API_URL = {url}) {answer}. Démarrez-le (prefect server "
-            "start), corrigez PREFECT_API_URL, retirez-la pour utiliser un serveur temporaire, "
-            "ou relancez sans Prefect avec --direct."
-        )
+        raise PrefectUnavailable(f"Le serveur Prefect configuré (PREFECT_API_URL = {url}) {answer}. {advice}")
 
 
 def settings_error(error: Exception) -> PrefectUnavailable:

@@ -77,7 +77,8 @@ def serve(console: Console) -> int:
         )
     from panorama.cli.prefect_api import _check_configured
 
-    _check_configured(url.rstrip("/"))
+    _check_configured(url.rstrip("/"), "Démarrez-le (prefect server start) ou corrigez PREFECT_API_URL, puis "
+                                       "relancez « panorama service ».")
     folder, path = service_folder(env), service_socket(env)
     if not private_folder(folder, create=True):
         raise PanoramaError(f"Le dossier {folder} n'est pas un dossier privé de cet utilisateur : le service "
