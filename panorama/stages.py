@@ -282,7 +282,7 @@ def documents_stage(build: Build) -> str:
 
     history, measures = _identity(build).history, _measures(build)
     if build.forks:
-        build.tables = call_beside(lambda: _table_files(history, measures), lambda: _render_documents(build))
+        build.tables = call_beside(lambda: _export_tables(history, measures), lambda: _render_documents(build))
     else:
         _render_documents(build)
     return f"journal des modifications et {plural(len(build.documents), 'document', 'documents')} " \
@@ -304,7 +304,7 @@ def _render_documents(build: Build) -> None:
     build.documents = docs
 
 
-def _table_files(history: pd.DataFrame, measures: Measures) -> TableFiles | None:
+def _export_tables(history: pd.DataFrame, measures: Measures) -> TableFiles | None:
     """The export's table files; None when the tables are refused, so that the export stage builds
     them again and says why in its own name."""
     from panorama.errors import ExportError

@@ -35,6 +35,7 @@ from panorama.cli.service_address import (
     service_folder,
     service_socket,
 )
+from panorama.cli.stages import seconds_text
 from panorama.errors import PanoramaError, PrefectUnavailable
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def serve(console: Console) -> int:
     if threading.active_count() > 1:  # a fork would copy a process with a thread in the middle of its work
         raise PanoramaError("Le service ne peut pas démarrer : un module chargé a lancé un fil d'exécution.")
     listener = _listen(path)
-    console.print(f"✓ Service panorama prêt en {_seconds(time.monotonic() - started)} — serveur Prefect {url}, "
+    console.print(f"✓ Service panorama prêt en {seconds_text(time.monotonic() - started)} — serveur Prefect {url}, "
                   f"adresse {path}", highlight=False, markup=False)
     console.print("  Les commandes « panorama run » et « panorama republish » sans --direct ni --target, lancées "
                   "avec les mêmes réglages Prefect, s'exécutent ici sans recharger Prefect. Ctrl-C pour arrêter.",
@@ -259,7 +260,7 @@ class _Service:
         run.conn.close()
         del self.runs[run.pid]
         self.console.print(f"{'✓' if code == 0 else '✗'} exécution {run.number} terminée : code {code} en "
-                           f"{_seconds(time.monotonic() - run.started)}", highlight=False)
+                           f"{seconds_text(time.monotonic() - run.started)}", highlight=False)
 
     def _stop(self) -> None:
         """Ctrl-C or SIGTERM: the running children end like on Ctrl-C, their commands get their codes."""
@@ -281,10 +282,6 @@ class _Service:
         self.selector.close()
         self.listener.close()
         self.path.unlink(missing_ok=True)
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.1f} s".replace(".", ",")
 
 
 def _signal(pid: int, signum: int) -> None:
