@@ -6,7 +6,8 @@ that does its work, stores its result on the build and returns a French detail l
 person running it. No Prefect import here: `flows/build.py` wraps each stage in a task, and runs
 the one stage that fans out (reading and validation, one task per file) through `Build.map_files`.
 Heavy libraries are imported inside the stage that needs them (`Stage.needs`); on the plain run
-they are imported ahead while a child process validates the files (`targets.beside`).
+they are imported ahead while a child process validates the files and writes their reports
+(`panorama.forked`).
 """
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ class Build:
     tables: TableFiles | None = None    # the export's table files, when made beside the documents
     written: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    reported: bool = False              # the validation reports were written with the validation (a child's)
 
     @property
     def blocked(self) -> list[EditionValidation]:
@@ -212,15 +214,24 @@ def fingerprint_stage(build: Build) -> str:
 
 
 def validation_stage(build: Build) -> str:
-    """Read and validate every file of every edition (the history needs them all)."""
-    from panorama.validation.submission import EditionValidation
-    from panorama.validation.targets import beside, sequential, validate_groups
+    """Read and validate every file of every edition (the history needs them all).
+
+    On a fresh plain run (`Build.forks`), a forked child validates and writes the reports while
+    this process imports what the later stages need; the reports stage then only says so."""
+    from panorama.forked import call_beside
+    from panorama.validation.targets import fits_beside
 
     ahead = [m for s in STAGES for m in s.needs if m not in sys.modules]
     build.forks = build.map_files is None and bool(ahead)  # a fresh process (the command), not a notebook or flow
-    map_files = build.map_files or (beside(lambda: prepare_imports(ahead)) if build.forks else sequential)
-    outcomes = validate_groups(build.editions, build.partial, map_files)
-    build.validations = [o for o in outcomes if isinstance(o, EditionValidation)]
+    if build.forks and fits_beside(build.editions):
+        build.validations, reports = call_beside(lambda: _validated_and_reported(build),
+                                                 lambda: prepare_imports(ahead))
+        build.reported = reports is not None
+        build.reports.extend(reports or [])
+    else:
+        if build.forks:
+            prepare_imports(ahead)
+        build.validations = _validated(build)
     subs = [s for v in build.validations for s in v.submissions]
     rows = sum(s.rows_read for s in subs)
     detail = f"{plural(len(subs), 'fichier', 'fichiers')}, {plural(rows, 'ligne', 'lignes')}, " \
@@ -229,14 +240,37 @@ def validation_stage(build: Build) -> str:
     return detail + (f", {plural(blocking, 'fichier bloquant', 'fichiers bloquants')}" if blocking else "")
 
 
-def reports_stage(build: Build) -> str:
-    """Write each submission's report and each edition's summary (before any blocking stop)."""
+def _validated(build: Build) -> list[EditionValidation]:
+    from panorama.validation.submission import EditionValidation
+    from panorama.validation.targets import sequential, validate_groups
+
+    outcomes = validate_groups(build.editions, build.partial, build.map_files or sequential)
+    return [o for o in outcomes if isinstance(o, EditionValidation)]
+
+
+def _validated_and_reported(build: Build) -> tuple[list[EditionValidation], list[Path] | None]:
+    """In the validation's child: the validations, and the reports' paths (None when they could
+    not be written: the reports stage writes them again and says why in its own name)."""
+    validations = _validated(build)
+    try:
+        return validations, write_validation_reports(validations, build.report_dir)
+    except Exception:  # noqa: BLE001 - any failure is the reports stage's to raise, in this process
+        return validations, None
+
+
+def write_validation_reports(validations: list[EditionValidation], report_dir: Path) -> list[Path]:
+    """Each submission's report, each edition's summary and the ministries to review."""
     from panorama.validation.ministry_review import write_ministry_review
     from panorama.validation.report import write_reports
 
-    for v in build.validations:
-        build.reports.extend(write_reports(v, build.report_dir / v.edition.id))
-    build.reports.append(write_ministry_review(build.validations, build.report_dir))
+    written = [path for v in validations for path in write_reports(v, report_dir / v.edition.id)]
+    return [*written, write_ministry_review(validations, report_dir)]
+
+
+def reports_stage(build: Build) -> str:
+    """Write each submission's report and each edition's summary (before any blocking stop)."""
+    if not build.reported:
+        build.reports.extend(write_validation_reports(build.validations, build.report_dir))
     return f"{plural(len(build.reports), 'rapport écrit', 'rapports écrits')} dans {build.report_dir}"
 
 
@@ -276,26 +310,33 @@ def dropped_files(validations: list[EditionValidation]) -> dict[str, list[str]]:
 def documents_stage(build: Build) -> str:
     """The changelog, the dashboard, the PNG charts and the dataset description.
 
-    On the plain command's run (`Build.forks`), a forked child builds the export's table files
-    meanwhile (`panorama.forked`): neither waits for the other, and the export stage then only writes."""
+    On the plain command's run (`Build.forks`), a forked child builds the export's table files and
+    the changelog meanwhile (`panorama.forked`): neither waits for the other, and the export stage
+    then only writes."""
     from panorama.forked import call_beside
 
-    history, measures = _identity(build).history, _measures(build)
     if build.forks:
-        build.tables = call_beside(lambda: _export_tables(history, measures), lambda: _render_documents(build))
+        build.tables, build.changelog = call_beside(lambda: (_export_tables(build), _changelog(build)),
+                                                    lambda: _render_documents(build))
     else:
+        build.changelog = _changelog(build)
         _render_documents(build)
     return f"journal des modifications et {plural(len(build.documents), 'document', 'documents')} " \
            "(tableau de bord, graphiques)"
 
 
-def _render_documents(build: Build) -> None:
+def _changelog(build: Build) -> str:
     from panorama.changelog import render_changelog
+
+    history, measures = _identity(build).history, _measures(build)
+    return render_changelog(history, measures.indicators, build.editions, dropped_files(build.validations))
+
+
+def _render_documents(build: Build) -> None:
     from panorama.dashboard import dataset_description, render_charts_png, render_dashboard
     from panorama.export.validation_summary import SUMMARY_FILE, summary_bytes
 
     history, measures = _identity(build).history, _measures(build)
-    build.changelog = render_changelog(history, measures.indicators, build.editions, dropped_files(build.validations))
     docs: dict[str, bytes] = {}
     docs.update(render_dashboard(history, measures.indicators, measures.repartitions, build.resource_links))
     docs.update(render_charts_png(measures.indicators, measures.repartitions))
@@ -304,14 +345,15 @@ def _render_documents(build: Build) -> None:
     build.documents = docs
 
 
-def _export_tables(history: pd.DataFrame, measures: Measures) -> TableFiles | None:
+def _export_tables(build: Build) -> TableFiles | None:
     """The export's table files; None when the tables are refused, so that the export stage builds
     them again and says why in its own name."""
     from panorama.errors import ExportError
     from panorama.export.writer import build_table_files
 
+    measures = _measures(build)
     try:
-        return build_table_files(history, measures.indicators, measures.repartitions)
+        return build_table_files(_identity(build).history, measures.indicators, measures.repartitions)
     except ExportError:
         return None
 

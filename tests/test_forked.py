@@ -13,7 +13,7 @@ from panorama import forked
 from panorama.edition import discover_editions
 from panorama.forked import call_beside, can_fork
 from panorama.validation import targets
-from panorama.validation.targets import beside, file_jobs, sequential
+from panorama.validation.targets import file_jobs, fits_beside, sequential
 from tests.support.cli_modules import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +27,19 @@ def test_the_call_runs_in_a_child_while_the_parent_runs_meanwhile() -> None:
     assert seen == [os.getpid()]  # meanwhile: here
     assert result[1] == 42
     assert (result[0] != os.getpid()) == can_fork()  # the call: in a child, where a fork is usable
+
+
+@needs_fork
+def test_a_child_that_sent_its_result_is_not_waited_for_but_reaped_later() -> None:
+    child = call_beside(os.getpid, lambda: None)
+    assert child != os.getpid()
+    deadline = time.monotonic() + 30
+    while child in forked._unreaped and time.monotonic() < deadline:  # exited by now, or soon: reaped then
+        time.sleep(0.01)
+        forked._reap()
+    assert child not in forked._unreaped
+    with pytest.raises(ChildProcessError):  # reaped: not even a zombie
+        os.waitpid(child, os.WNOHANG)
 
 
 @needs_fork
@@ -101,18 +114,19 @@ def _same(a: list, b: list) -> None:
 def test_files_validated_in_a_child_give_what_validating_here_gives() -> None:
     jobs = _jobs()
     assert len(jobs) > 30
-    meanwhile: list[bool] = []
-    _same(beside(lambda: meanwhile.append(True))(jobs), sequential(jobs))
-    assert meanwhile == [True]
+    _same(call_beside(lambda: sequential(jobs), lambda: None), sequential(jobs))
 
 
-def test_files_larger_together_than_the_limit_are_validated_here(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_larger_together_than_the_limit_are_validated_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    editions = discover_editions(RAW)
+    assert fits_beside(editions)
     monkeypatch.setattr(targets, "BESIDE_MAX_BYTES", 0)
+    assert not fits_beside(editions)
     monkeypatch.setattr(forked, "call_beside", lambda *a: pytest.fail("no child for large files"))
-    jobs = _jobs()[:5]
-    meanwhile: list[bool] = []
-    _same(beside(lambda: meanwhile.append(True))(jobs), sequential(jobs))
-    assert meanwhile == [True]
+    done = _stages_with_forks(RAW, tmp_path / "out", tmp_path / "rapports", forks=True, through="rapports")
+    assert done == {"empreinte": "ok", "validation": "ok", "rapports": "ok"}
+    assert len(list((tmp_path / "rapports").rglob("*.rapport.json"))) > 30
 
 
 def test_the_real_command_publishes_the_same_files_as_the_pipeline_run_here(tmp_path: Path) -> None:
@@ -136,23 +150,32 @@ def test_the_real_command_publishes_the_same_files_as_the_pipeline_run_here(tmp_
         assert [k for k in mine if mine[k] != theirs[k]] == []
 
 
-def _stages_with_forks(raw: Path, out: Path, reports: Path, forks: bool) -> dict[str, str]:
-    """The pipeline's stages one by one, `Build.forks` as a fresh command would have it; the stage
-    that raised, if one did, under "raised"."""
+def _stages_with_forks(raw: Path, out: Path, reports: Path, forks: bool, through: str = "export") -> dict[str, str]:
+    """The pipeline's stages one by one up to `through`, forking where a fresh command would (`forks`:
+    the stages' modules count as not yet imported); the stage that raised, if one did, under "raised"."""
     from panorama.pipeline import run_stage
-    from panorama.stages import STAGES, Build
+    from panorama.stages import STAGES, Build, Stage
 
     build = Build(raw, out, reports, allow_partial=True, force=True)
     done: dict[str, str] = {}
     for stage in STAGES:
         try:
-            run_stage(stage, build)
+            if stage.name == "validation" and forks:
+                with pytest.MonkeyPatch.context() as patch:  # as if a later stage's module were not loaded yet
+                    patch.setattr("panorama.stages.STAGES", (*STAGES, Stage("x", "x", str, needs=("pas.encore.charge",))))
+                    patch.setattr("panorama.stages.prepare_imports", lambda modules: None)
+                    run_stage(stage, build)
+                assert build.forks
+            else:
+                run_stage(stage, build)
         except Exception as error:  # noqa: BLE001 - the test names the stage that raised
             done["raised"] = f"{stage.name}: {type(error).__name__}"
             return done
         done[stage.name] = "ok"
         if stage.name == "validation":
             build.forks = forks
+        if stage.name == through:
+            break
     return done
 
 
@@ -168,14 +191,32 @@ def test_the_export_tables_built_beside_the_documents_are_the_ones_built_in_the_
 
     monkeypatch.setattr(forked, "call_beside", counted)
     _stages_with_forks(RAW, tmp_path / "beside", tmp_path / "r1", forks=True)
-    assert calls == ["beside"] and can_fork()
+    assert calls == ["beside", "beside"] and can_fork()  # the validation and its reports, then the tables
     _stages_with_forks(RAW, tmp_path / "here", tmp_path / "r2", forks=False)
-    assert calls == ["beside"]
-    beside_files = {p.relative_to(tmp_path / "beside"): p.read_bytes() for p in (tmp_path / "beside").rglob("*")
-                    if p.is_file() and p.name != ".empreinte-entrees.json"}
-    here_files = {p.relative_to(tmp_path / "here"): p.read_bytes() for p in (tmp_path / "here").rglob("*")
-                  if p.is_file() and p.name != ".empreinte-entrees.json"}
-    assert len(beside_files) > 20 and beside_files == here_files
+    assert calls == ["beside", "beside"]
+    for forked_dir, here_dir, least in (("beside", "here", 20), ("r1", "r2", 150)):
+        beside_files = {p.relative_to(tmp_path / forked_dir): p.read_bytes() for p in (tmp_path / forked_dir).rglob("*")
+                        if p.is_file() and p.name != ".empreinte-entrees.json"}
+        here_files = {p.relative_to(tmp_path / here_dir): p.read_bytes() for p in (tmp_path / here_dir).rglob("*")
+                      if p.is_file() and p.name != ".empreinte-entrees.json"}
+        assert len(beside_files) > least and beside_files == here_files
+
+
+@needs_fork
+def test_reports_the_child_could_not_write_are_refused_by_the_reports_stage(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from panorama.validation import report
+
+    tries: list[int] = []
+
+    def full_disk(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - copied into the child by the fork
+        tries.append(os.getpid())
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "write_reports", full_disk)
+    done = _stages_with_forks(RAW, tmp_path / "out", tmp_path / "rapports", forks=True)
+    assert done == {"empreinte": "ok", "validation": "ok", "raised": "rapports: OSError"}
+    assert tries == [os.getpid()]  # the child's attempt happened there; the one raised is this process's
 
 
 def test_tables_refused_beside_the_documents_are_refused_by_the_export_stage(

@@ -38,20 +38,10 @@ def sequential(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
     return [validate_submission(path, edition) for path, edition in jobs]
 
 
-def beside(meanwhile: Callable[[], object]) -> MapFiles:
-    """`sequential` in a forked child while this process runs `meanwhile` (`panorama.forked`).
-
-    The plain run imports the later stages' libraries meanwhile. Files larger together than
-    BESIDE_MAX_BYTES are validated here, after `meanwhile`."""
-    from panorama.forked import call_beside
-
-    def run(jobs: Sequence[FileJob]) -> list[SubmissionResult]:
-        if sum(_size(path) for path, _ in jobs) > BESIDE_MAX_BYTES:
-            meanwhile()
-            return sequential(jobs)
-        return call_beside(lambda: sequential(jobs), meanwhile)
-
-    return run
+def fits_beside(editions: Sequence[Edition]) -> bool:
+    """Whether the files are small enough together to be validated in a child (`panorama.forked`):
+    beyond BESIDE_MAX_BYTES, sending the child's tables back costs more than it saves."""
+    return sum(_size(path) for e in editions for path in e.files) <= BESIDE_MAX_BYTES
 
 
 def _size(path: Path) -> int:
