@@ -128,17 +128,16 @@ def with_drift(history: pd.DataFrame) -> pd.DataFrame:
     "since the previous edition": the project's previous appearance in the history, usually the
     edition just before; empty when either value is missing.
     """
-    out = history.drop(columns=[c for c in drift_columns() if c in history.columns]).copy()
-    order = out.sort_values(["identifiant", "numero_edition"], kind="mergesort").index
-    ordered = out.loc[order]
+    out = history.drop(columns=[c for c in drift_columns() if c in history.columns])
+    ordered = out.sort_values(["identifiant", "numero_edition"], kind="mergesort")
+    columns: dict[str, pd.Series] = {}
     for measure, source, _ in DRIFT_MEASURES:
         values = pd.to_numeric(ordered[source], errors="coerce").astype("float64")
-        first = values.groupby(ordered["identifiant"], sort=False, dropna=False).transform("first")  # first non-null
-        previous = values.groupby(ordered["identifiant"], sort=False, dropna=False).shift(1)
+        grouped = values.groupby(ordered["identifiant"], sort=False, dropna=False)
+        first, previous = grouped.transform("first"), grouped.shift(1)  # first non-null; previous appearance
         for since, base in ((SINCE_FIRST, first), (SINCE_PREVIOUS, previous)):
             change = (values - base).astype("float64")
-            out.loc[order, drift_column(measure, since, False)] = change
-            out.loc[order, drift_column(measure, since, True)] = _relative(change, base)
-    for column in drift_columns():
-        out[column] = out[column].astype("float64")
-    return out
+            columns[drift_column(measure, since, False)] = change
+            columns[drift_column(measure, since, True)] = _relative(change, base)
+    # Built apart and aligned once on the history's order: eight `.loc` assignments cost twice the rest.
+    return pd.concat([out, pd.DataFrame(columns).reindex(out.index)], axis=1)

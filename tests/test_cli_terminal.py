@@ -400,3 +400,44 @@ def test_real_os_errors_are_french(tmp_path: Path) -> None:
         tmp_path.mkdir()
     except OSError as error:
         assert re.search("existe déjà", os_error_text(error))
+
+
+# --- a terminal and a pipe ------------------------------------------------------------------------
+
+def _on_a_terminal(*args: str, timeout: float = 300) -> tuple[int, str]:
+    """`panorama ARGS…` with a pseudo-terminal as its output, as a person sees it: exit code and text."""
+    import pty
+    import select
+
+    main, side = pty.openpty()
+    env = {**os.environ, "COLUMNS": "200", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen([str(PANORAMA), *args], stdin=subprocess.DEVNULL, stdout=side, stderr=side,
+                               env=env, cwd=REPO)
+    os.close(side)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return process.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_the_status_line_is_drawn_on_a_terminal_and_not_in_a_pipe(raw: Path, tmp_path: Path) -> None:
+    code, shown = _on_a_terminal("run", "--direct", "--raw", str(raw), *_folders(tmp_path / "terminal"))
+    assert code == 0, shown[-2000:]
+    assert "Validation, historique, exports" in shown  # the spinner while the stages run
+    assert "Lecture et validation" in shown and "Traceback" not in shown
+    piped = panorama("run", "--direct", "--raw", str(raw), *_folders(tmp_path / "pipe"))
+    assert piped.returncode == 0
+    assert "Lecture et validation" in clean(piped)
+    assert "Validation, historique, exports" not in piped.stdout + piped.stderr

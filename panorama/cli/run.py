@@ -201,14 +201,14 @@ def _in_prefect(call: Callable[[], _S], lines: StageLines, label: str) -> _S:
     from panorama.cli.prefect_api import ensure_prefect_api
 
     started = time.monotonic()
-    with console.status("Démarrage de Prefect…"):
+    with lines.status("Démarrage de Prefect…"):
         where = ensure_prefect_api(ensure_journal())
     if (service := serving_service()) is not None:
         where += f", par le service panorama (processus {service})"
     lines(StageReport("prefect", "Démarrage de Prefect", where, time.monotonic() - started))
     try:
         before, started = len(lines.reports), time.monotonic()
-        with lines.listen(), console.status(label), _without_heartbeats():
+        with lines.listen(), lines.status(label), _without_heartbeats():
             summary = call()
         if len(lines.reports) == before:  # a flow that logs no stage reports: one line for the whole run
             detail = ("entrées inchangées, rien à reconstruire" if summary.get("inchange") else
@@ -260,7 +260,7 @@ def _run_direct(raw, out, reports, edition, target, dry_run, partial, force, yes
     state_file = load_settings().state_file(target) if target else None
     progress = _with_progress(pipeline.run_pipeline, lines)
     started = time.monotonic()
-    with console.status("Validation, historique, exports…"):
+    with lines.status("Validation, historique, exports…"):
         result = pipeline.run_pipeline(
             raw, out, reports, partial=frozenset({chosen}) if partial else frozenset(),
             force=force, state_file=state_file, **progress,
