@@ -441,3 +441,17 @@ def test_the_status_line_is_drawn_on_a_terminal_and_not_in_a_pipe(raw: Path, tmp
     assert piped.returncode == 0
     assert "Lecture et validation" in clean(piped)
     assert "Validation, historique, exports" not in piped.stdout + piped.stderr
+
+
+def test_reports_that_cannot_be_written_stop_the_run_in_french(raw: Path, tmp_path: Path) -> None:
+    """The fresh command writes the reports in the validation's child; one it cannot write is
+    written again by the reports stage, whose error is the person's message (issue #12)."""
+    reports = tmp_path / "rapports"
+    reports.mkdir()
+    (reports / "2024-06").write_text("un fichier là où doit aller un dossier", encoding="utf-8")
+    result = panorama("run", "--direct", "--raw", str(raw), *_folders(tmp_path))
+    text = clean(result)
+    assert result.returncode == 2, text
+    assert f"Erreur : {reports / '2024-06'}" in text and "Lecture et validation" in text
+    assert "Rapports de validation —" not in text  # the reports stage did not report success
+    assert not (tmp_path / "out").exists()  # nothing published
