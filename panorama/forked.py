@@ -5,8 +5,10 @@ on a 2-core machine. Validating the files is pure Python; done in a child while 
 imports what the next stages need, most of that wait disappears.
 
 Used only where it is safe and useful: a POSIX `fork`, at least two usable cores, and something
-left to do meanwhile. The child runs the call and nothing else: SIGINT ignored (the parent stops it),
-standard output and error sent to /dev/null, `os._exit` so that no handler of the parent runs twice.
+left to do meanwhile. The child runs the call and nothing else: SIGINT ignored (the parent stops it,
+with SIGTERM, which the call sees as an interruption so that its cleanups run: a report half
+written leaves no temporary file), standard output and error sent to /dev/null, `os._exit` so that
+no handler of the parent runs twice.
 Anything going wrong in the child (an exception, a crash, a result that does not pickle) makes the
 parent run the call itself, so a failure reads exactly as without the child.
 """
@@ -16,11 +18,13 @@ import atexit
 import os
 import pickle
 import signal
+import time
 import warnings
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
+STOP_GRACE = 2.0  # seconds an interrupted child has to clean up before SIGKILL
 
 
 def can_fork() -> bool:
@@ -31,12 +35,16 @@ def can_fork() -> bool:
     return len(cores) >= 2
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _child(call: Callable[[], object], write_fd: int) -> NoReturn:
     """In the child: run `call`, pickle its result into the pipe, exit without running anything else."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, _interrupted)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.dup2(null, 2)
@@ -84,9 +92,17 @@ def _reap() -> None:
 
 
 def _stop(pid: int) -> None:
+    """End the child: SIGTERM, so that its cleanups run, then SIGKILL if it has not ended within
+    STOP_GRACE seconds; reaped either way."""
     try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return
+            time.sleep(0.005)
     except (ProcessLookupError, ChildProcessError):
         pass
 

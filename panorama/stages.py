@@ -268,7 +268,8 @@ def write_validation_reports(validations: list[EditionValidation], report_dir: P
 
 
 def reports_stage(build: Build) -> str:
-    """Write each submission's report and each edition's summary (before any blocking stop)."""
+    """Write each submission's report and each edition's summary (before any blocking stop); on a
+    fresh plain run the validation's child wrote them already, unless it could not."""
     if not build.reported:
         build.reports.extend(write_validation_reports(build.validations, build.report_dir))
     return f"{plural(len(build.reports), 'rapport écrit', 'rapports écrits')} dans {build.report_dir}"

@@ -91,6 +91,33 @@ def test_an_interrupted_parent_stops_its_child_and_leaves_no_process(tmp_path: P
         os.kill(int(marker.read_text()), 0)
 
 
+@needs_fork
+def test_an_interrupted_child_runs_its_cleanups_before_it_ends(tmp_path: Path) -> None:
+    """Stopped with SIGTERM, the child's call sees an interruption: a half-written file's temporary
+    copy is removed as on Ctrl-C in a single process (the reports are written in that child)."""
+    marker, temporary = tmp_path / "enfant", tmp_path / ".rapport.json.tmp"
+
+    def writing() -> None:
+        temporary.write_text("à moitié écrit", encoding="utf-8")
+        try:
+            marker.write_text(str(os.getpid()))
+            time.sleep(60)
+        finally:
+            temporary.unlink()
+
+    def interrupted() -> None:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        call_beside(writing, interrupted)
+    assert marker.exists() and not temporary.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)
+
+
 def test_without_a_usable_fork_meanwhile_then_the_call_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "can_fork", lambda: False)
     order: list[str] = []
