@@ -69,12 +69,19 @@ def test_a_child_that_dies_or_sends_what_does_not_pickle_is_replaced_by_a_call_h
     assert made_here() == parent
 
 
+def _announce(marker: Path) -> None:
+    """The child's pid in `marker`, whole or not at all: the parent reads it as soon as it exists."""
+    partial = marker.with_name(marker.name + ".part")
+    partial.write_text(str(os.getpid()))
+    partial.replace(marker)
+
+
 @needs_fork
 def test_an_interrupted_parent_stops_its_child_and_leaves_no_process(tmp_path: Path) -> None:
     marker = tmp_path / "enfant"
 
     def slow() -> None:
-        marker.write_text(str(os.getpid()))
+        _announce(marker)
         time.sleep(60)
 
     def interrupted() -> None:
@@ -100,7 +107,7 @@ def test_an_interrupted_child_runs_its_cleanups_before_it_ends(tmp_path: Path) -
     def writing() -> None:
         temporary.write_text("à moitié écrit", encoding="utf-8")
         try:
-            marker.write_text(str(os.getpid()))
+            _announce(marker)
             time.sleep(60)
         finally:
             temporary.unlink()
