@@ -65,17 +65,16 @@ def _collect(pid: int, read_fd: int) -> tuple[bool, object]:
     with os.fdopen(read_fd, "rb") as pipe:
         payload = pipe.read()
     try:
-        result = pickle.loads(payload) if payload else _NOTHING
+        if payload:
+            result = pickle.loads(payload)
+            _unreaped.add(pid)
+            return True, result
     except Exception:  # a result that does not come back whole: the parent runs the call itself
-        result = _NOTHING
-    if result is _NOTHING:
-        os.waitpid(pid, 0)
-        return False, None
-    _unreaped.add(pid)
-    return True, result
+        pass
+    os.waitpid(pid, 0)
+    return False, None
 
 
-_NOTHING = object()
 _unreaped: set[int] = set()
 
 

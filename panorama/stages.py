@@ -72,7 +72,6 @@ class Build:
     tables: TableFiles | None = None    # the export's table files, when made beside the documents
     written: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
-    reported: bool = False              # the validation reports were written with the validation (a child's)
 
     @property
     def blocked(self) -> list[EditionValidation]:
@@ -226,7 +225,6 @@ def validation_stage(build: Build) -> str:
     if build.forks and fits_beside(build.editions):
         build.validations, reports = call_beside(lambda: _validated_and_reported(build),
                                                  lambda: prepare_imports(ahead))
-        build.reported = reports is not None
         build.reports.extend(reports or [])
     else:
         if build.forks:
@@ -270,7 +268,7 @@ def write_validation_reports(validations: list[EditionValidation], report_dir: P
 def reports_stage(build: Build) -> str:
     """Write each submission's report and each edition's summary (before any blocking stop); on a
     fresh plain run the validation's child wrote them already, unless it could not."""
-    if not build.reported:
+    if not build.reports:  # nothing before this stage writes a report but the validation's child
         build.reports.extend(write_validation_reports(build.validations, build.report_dir))
     return f"{plural(len(build.reports), 'rapport écrit', 'rapports écrits')} dans {build.report_dir}"
 
